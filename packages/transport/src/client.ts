@@ -1,0 +1,368 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import * as zmq from 'zeromq';
+import { BatchWriter } from './batch-writer.js';
+import {
+  bytesChannel,
+  droppedChannel,
+  frameBytes,
+  heartbeatMissedChannel,
+  peerChannel,
+} from './diagnostics.js';
+import { TransportError } from './errors.js';
+import { Liveness } from './heartbeat.js';
+import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { Command, MAX_REQUEST_ID, Status } from './protocol/constants.js';
+import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
+import { decodeMessage, encodePacket } from './protocol/framing.js';
+import { yieldToLoop } from './yield.js';
+
+export interface ClientOptions extends SocketOptions {
+  /** The one server endpoint this client talks to, e.g. `tcp://127.0.0.1:7001`. */
+  connect: string;
+  /** ZMQ_RECONNECT_IVL: first reconnect delay after the connection drops. @default 100 */
+  reconnectIntervalMs?: number;
+  /** ZMQ_RECONNECT_IVL_MAX: reconnect backoff ceiling. @default 2000 */
+  reconnectMaxIntervalMs?: number;
+}
+
+/**
+ * - `connecting`: no traffic from the server yet; requests are sent and wait.
+ * - `alive`: the server answers within its liveness window.
+ * - `draining`: the server said it is stopping; new requests fail fast with
+ *   UNAVAILABLE (nothing was sent, so they are safe to send elsewhere).
+ * - `dead`: the server was silent past its liveness window; in-flight requests
+ *   failed with UNAVAILABLE and new ones fail fast until it is heard again.
+ * - `closed`: close() was called.
+ */
+export type PeerState = 'connecting' | 'alive' | 'draining' | 'dead' | 'closed';
+
+export interface OutgoingRequest {
+  /** `service.method` */
+  method: string;
+  body: Buffer[];
+  /** How long the caller waits, in ms; the server sees what remains when it arrives. */
+  deadlineMs: number;
+  meta?: Metadata;
+  contentType?: string;
+  /** Aborting it fails the call with CANCELLED and sends CANCEL to the server. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of a request: the server's reply, or one this client made up. */
+export interface Reply {
+  status: Status | number;
+  message: string | undefined;
+  details: unknown;
+  meta: Metadata | undefined;
+  contentType: string | undefined;
+  body: Buffer[];
+  /**
+   * True when the outcome was decided here (deadline, cancel, unavailable
+   * peer) rather than sent by the server.
+   */
+  local: boolean;
+}
+
+interface Pending {
+  resolve(reply: Reply): void;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+export interface ClientEvents {
+  state: [to: PeerState, from: PeerState];
+}
+
+/**
+ * The client end of the Courier protocol: a DEALER socket connected to one
+ * server, with many requests in flight matched by id.
+ *
+ * `request()` never rejects: every call resolves with exactly one Reply, the
+ * server's or a local one (DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE), by its
+ * deadline at the latest.
+ *
+ * @example
+ * const client = new TransportClient({ connect: 'tcp://127.0.0.1:7001' });
+ * const reply = await client.request({ method: 'echo.say', body: [buf], deadlineMs: 1000 });
+ * await client.close();
+ */
+export class TransportClient extends EventEmitter<ClientEvents> {
+  readonly endpoint: string;
+  readonly #opts: ResolvedSocketOptions;
+  readonly #sock: zmq.Dealer;
+  readonly #writer: BatchWriter;
+  readonly #pending = new Map<number, Pending>();
+  readonly #liveness: Liveness;
+  readonly #timer: NodeJS.Timeout;
+  readonly #loop: Promise<void>;
+  #state: PeerState = 'connecting';
+  #nextId = 1;
+  #lastSent = 0;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.endpoint = options.connect;
+    this.#opts = resolveSocketOptions(options);
+    this.#sock = new zmq.Dealer({
+      // Queue only on a completed connection: a request is never parked for
+      // a server that is down and delivered, stale, after it restarts.
+      immediate: true,
+      // While there is no connection a send waits this long, then fails its
+      // requests with UNAVAILABLE instead of holding up everything behind it.
+      sendTimeout: this.#opts.heartbeatIntervalMs,
+      sendHighWaterMark: this.#opts.sendHighWaterMark,
+      receiveHighWaterMark: this.#opts.receiveHighWaterMark,
+      maxMessageSize: this.#opts.maxFrameBytes,
+      reconnectInterval: options.reconnectIntervalMs ?? 100,
+      reconnectMaxInterval: options.reconnectMaxIntervalMs ?? 2000,
+      linger: 0,
+    });
+    try {
+      this.#sock.connect(this.endpoint);
+    } catch (cause) {
+      this.#sock.close();
+      throw new TransportError('ERR_COURIER_INVALID_ENDPOINT', `cannot connect to ${this.endpoint}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    this.#writer = new BatchWriter({
+      maxBatchPackets: this.#opts.maxBatchPackets,
+      maxBatchBytes: this.#opts.maxBatchBytes,
+      send: (frames) => {
+        if (bytesChannel.hasSubscribers) {
+          bytesChannel.publish({ side: 'client', direction: 'out', bytes: frameBytes(frames) });
+        }
+        return this.#sock.send(frames);
+      },
+      onSendError: (err, _key, tags) => {
+        if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'SEND_FAILED' });
+        const message = `could not send to ${this.endpoint}: ${(err as Error).message}`;
+        for (const id of tags as number[]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+      },
+    });
+    const now = performance.now();
+    this.#liveness = new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness);
+    // The first HEARTBEAT introduces us; the server answers with its own.
+    this.#sendHeartbeat(now);
+    this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
+    this.#timer.unref();
+    this.#loop = this.#receiveLoop();
+  }
+
+  get state(): PeerState {
+    return this.#state;
+  }
+
+  /** Requests sent and not yet settled. */
+  get inflight(): number {
+    return this.#pending.size;
+  }
+
+  request(req: OutgoingRequest): Promise<Reply> {
+    switch (this.#state) {
+      case 'closed':
+        return Promise.resolve(localReply(Status.UNAVAILABLE, 'client is closed'));
+      case 'dead':
+        return Promise.resolve(
+          localReply(Status.UNAVAILABLE, `${this.endpoint} is unreachable (no heartbeat for ${this.#liveness.timeoutMs} ms)`),
+        );
+      case 'draining':
+        return Promise.resolve(localReply(Status.UNAVAILABLE, `${this.endpoint} is draining`));
+    }
+    if (req.signal?.aborted) return Promise.resolve(localReply(Status.CANCELLED, 'cancelled before sending'));
+    if (!(req.deadlineMs > 0)) {
+      return Promise.resolve(localReply(Status.BAD_REQUEST, `deadlineMs must be positive, got ${req.deadlineMs}`));
+    }
+    const id = this.#allocateId();
+    return new Promise<Reply>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.#settle(id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${req.deadlineMs} ms`))) {
+          this.#send({ cmd: Command.CANCEL, id });
+        }
+      }, req.deadlineMs);
+      let onAbort: (() => void) | undefined;
+      if (req.signal !== undefined) {
+        onAbort = () => {
+          if (this.#settle(id, localReply(Status.CANCELLED, 'cancelled by the caller'))) {
+            this.#send({ cmd: Command.CANCEL, id });
+          }
+        };
+        req.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.#pending.set(id, { resolve, timer, signal: req.signal, onAbort });
+      this.#send(
+        {
+          cmd: Command.REQUEST,
+          id,
+          method: req.method,
+          deadlineMs: Math.ceil(req.deadlineMs),
+          meta: req.meta,
+          contentType: req.contentType,
+          body: req.body,
+        },
+        id,
+      );
+    });
+  }
+
+  /**
+   * Tells the server we are leaving, settles what is still in flight with
+   * CANCELLED, and closes the socket. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return this.#loop;
+    this.#setState('closed');
+    clearInterval(this.#timer);
+    for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.CANCELLED, 'client closed'));
+    this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
+    await this.#writer.flushed();
+    this.#sock.close();
+    await this.#loop;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #allocateId(): number {
+    // Ids wrap at 2^32; skip any still in flight (and 0, which is reserved).
+    do {
+      const id = this.#nextId;
+      this.#nextId = id >= MAX_REQUEST_ID ? 1 : id + 1;
+      if (!this.#pending.has(id)) return id;
+    } while (true);
+  }
+
+  #send(packet: Packet, tag?: number): void {
+    this.#lastSent = performance.now();
+    this.#writer.enqueue('', undefined, encodePacket(packet), tag);
+  }
+
+  #sendHeartbeat(now: number): void {
+    this.#lastSent = now;
+    this.#writer.enqueue(
+      '',
+      undefined,
+      encodePacket({
+        cmd: Command.HEARTBEAT,
+        intervalMs: this.#opts.heartbeatIntervalMs,
+        liveness: this.#opts.heartbeatLiveness,
+        draining: false,
+      }),
+    );
+  }
+
+  /** Resolves a pending call once; returns false if it was already settled. */
+  #settle(id: number, reply: Reply): boolean {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return false;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
+    pending.resolve(reply);
+    return true;
+  }
+
+  #setState(to: PeerState): void {
+    const from = this.#state;
+    if (from === to || from === 'closed') return;
+    this.#state = to;
+    if (peerChannel.hasSubscribers) peerChannel.publish({ side: 'client', peer: this.endpoint, from, to });
+    this.emit('state', to, from);
+  }
+
+  async #receiveLoop(): Promise<void> {
+    let sinceYield = 0;
+    while (this.#state !== 'closed') {
+      let msg: Buffer[];
+      try {
+        msg = await this.#sock.receive();
+      } catch (err) {
+        if (this.state === 'closed') return;
+        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
+        continue;
+      }
+      try {
+        this.#onMessage(msg);
+      } catch (err) {
+        process.emitWarning(err as Error);
+      }
+      if (++sinceYield >= 64) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+  }
+
+  #onMessage(msg: Buffer[]): void {
+    if (bytesChannel.hasSubscribers) {
+      bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
+    }
+    const { packets, errors } = decodeMessage(msg, this.#opts.limits);
+    for (const error of errors) {
+      // A server never needs an answer to a bad reply; count and drop.
+      if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: error.code });
+    }
+    if (packets.length === 0) return;
+    this.#liveness.seen(performance.now());
+    if (this.#state === 'connecting' || this.#state === 'dead') this.#setState('alive');
+    for (const packet of packets) this.#onPacket(packet);
+  }
+
+  #onPacket(packet: Packet): void {
+    switch (packet.cmd) {
+      case Command.REPLY:
+        return this.#onReply(packet);
+      case Command.HEARTBEAT:
+        this.#liveness.advertise(packet.intervalMs);
+        // A heartbeat without the draining flag means the server (perhaps a
+        // restarted one at the same address) takes requests again.
+        this.#setState(packet.draining ? 'draining' : 'alive');
+        return;
+      case Command.DISCONNECT:
+        this.#setState('draining');
+        return;
+      default:
+        if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'UNEXPECTED_COMMAND' });
+    }
+  }
+
+  #onReply(packet: ReplyPacket): void {
+    if (packet.id === 0) {
+      // A message-level error from the server: our own bug or a version
+      // mismatch. Nothing to settle; make it visible.
+      process.emitWarning(`Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message}`);
+      return;
+    }
+    this.#settle(packet.id, {
+      status: packet.status,
+      message: packet.message,
+      details: packet.details,
+      meta: packet.meta,
+      contentType: packet.contentType,
+      body: packet.body,
+      local: false,
+    });
+  }
+
+  readonly #tick = (): void => {
+    const now = performance.now();
+    const { newlyMissed, dead } = this.#liveness.check(now);
+    if (newlyMissed > 0 && heartbeatMissedChannel.hasSubscribers) {
+      for (let i = 0; i < newlyMissed; i++) heartbeatMissedChannel.publish({ side: 'client', peer: this.endpoint });
+    }
+    if (dead && this.#state !== 'dead') {
+      this.#setState('dead');
+      const message = `${this.endpoint} stopped answering (no traffic for ${this.#liveness.timeoutMs} ms)`;
+      for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+    }
+    // Keep heartbeating while dead too: it is how a restarted server finds us.
+    if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);
+  };
+}
+
+function localReply(status: Status, message: string): Reply {
+  return { status, message, details: undefined, meta: undefined, contentType: undefined, body: [], local: true };
+}

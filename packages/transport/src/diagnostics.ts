@@ -1,0 +1,52 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/**
+ * Diagnostics channels published by the transport. Observers (such as
+ * @courier/metrics) subscribe from outside; with no subscriber, publishing
+ * costs one property check. Names are part of the public API.
+ */
+export const TransportChannels = {
+  /** A message or packet was dropped or refused. Payload: DroppedMessage. */
+  dropped: 'courier:transport:dropped',
+  /** A peer changed state. Payload: PeerStateChange. */
+  peer: 'courier:transport:peer',
+  /** A heartbeat interval passed with no traffic from a peer. Payload: HeartbeatMissed. */
+  heartbeatMissed: 'courier:transport:heartbeat-missed',
+  /** Bytes received or sent, per ZeroMQ message. Payload: BytesTransferred. */
+  bytes: 'courier:transport:bytes',
+} as const;
+
+export type TransportSide = 'server' | 'client';
+
+export interface DroppedMessage {
+  side: TransportSide;
+  /** A DecodeErrorCode, 'DUPLICATE_ID', 'SEND_FAILED' or 'UNROUTABLE'. */
+  reason: string;
+}
+export interface PeerStateChange {
+  side: TransportSide;
+  /** The remote endpoint (client side) or the peer's routing id in hex (server side). */
+  peer: string;
+  from: string;
+  to: string;
+}
+export interface HeartbeatMissed {
+  side: TransportSide;
+  peer: string;
+}
+export interface BytesTransferred {
+  side: TransportSide;
+  direction: 'in' | 'out';
+  bytes: number;
+}
+
+export const droppedChannel = diagnosticsChannel.channel(TransportChannels.dropped);
+export const peerChannel = diagnosticsChannel.channel(TransportChannels.peer);
+export const heartbeatMissedChannel = diagnosticsChannel.channel(TransportChannels.heartbeatMissed);
+export const bytesChannel = diagnosticsChannel.channel(TransportChannels.bytes);
+
+export function frameBytes(frames: readonly Buffer[]): number {
+  let n = 0;
+  for (const f of frames) n += f.length;
+  return n;
+}

@@ -1,0 +1,16 @@
+export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+export {
+  type ClientEvents,
+  type ClientOptions,
+  type OutgoingRequest,
+  type PeerState,
+  type Reply,
+  TransportClient,
+} from './client.js';
+export * from './diagnostics.js';
+export { TransportError, type TransportErrorCode } from './errors.js';
+export type { ResolvedSocketOptions, SocketOptions } from './options.js';
+export * from './protocol/index.js';
+export { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
+export { type ServerOptions, TransportServer } from './server.js';
+export { yieldToLoop } from './yield.js';

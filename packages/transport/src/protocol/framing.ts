@@ -1,0 +1,319 @@
+import {
+  Command,
+  MAX_REQUEST_ID,
+  MESSAGE_LEVEL_ID,
+  PROTOCOL_VERSION,
+  RPC_SIGNATURE,
+  Status,
+} from './constants.js';
+import type { Metadata, Packet } from './envelope.js';
+import { msgpack } from './msgpack.js';
+
+/**
+ * Encoding and decoding of request/reply messages:
+ *
+ *   frame 0      signature "CRR" + version byte
+ *   then, repeated once per packet (batching):
+ *     envelope   MessagePack array [command, body_frame_count, ...fields]
+ *     body       body_frame_count frames, never re-encoded
+ *
+ * See docs/protocol.md for the normative layout.
+ */
+
+/** Limits enforced while decoding, on top of libzmq's ZMQ_MAXMSGSIZE. */
+export interface DecodeLimits {
+  /** Largest envelope frame accepted, in bytes. */
+  maxEnvelopeBytes: number;
+  /** Largest total body (all body frames of one packet), in bytes. */
+  maxBodyBytes: number;
+  /** Most packets accepted in one message. */
+  maxPacketsPerMessage: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxEnvelopeBytes: 64 * 1024,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxPacketsPerMessage: 4096,
+};
+
+/** Why (part of) a message could not be decoded. Stable codes, listed in docs/protocol.md. */
+export type DecodeErrorCode =
+  | 'NOT_COURIER'
+  | 'UNSUPPORTED_VERSION'
+  | 'MALFORMED_ENVELOPE'
+  | 'UNKNOWN_COMMAND'
+  | 'INVALID_FIELD'
+  | 'TOO_LARGE'
+  | 'TOO_MANY_PACKETS';
+
+export interface DecodeError {
+  readonly code: DecodeErrorCode;
+  /** The request id the error concerns, or 0 when it concerns the whole message. */
+  readonly id: number;
+  /** The reply status a server sends back for it. */
+  readonly status: Status;
+  readonly message: string;
+  /**
+   * False when the sender is not known to speak Courier at all (no signature),
+   * so nothing is sent back.
+   */
+  readonly replyable: boolean;
+}
+
+export interface DecodedMessage {
+  readonly packets: Packet[];
+  readonly errors: DecodeError[];
+}
+
+const META_MAX_ENTRIES = 64;
+/** HEARTBEAT flag bit 0. */
+export const FLAG_DRAINING = 1;
+const STRING_MAX = 1024;
+
+/** Frames for one packet: its envelope and its body frames, without the signature. */
+export function encodePacket(packet: Packet): Buffer[] {
+  switch (packet.cmd) {
+    case Command.REQUEST:
+      return [
+        msgpack.pack([
+          Command.REQUEST,
+          packet.body.length,
+          packet.id,
+          packet.method,
+          packet.deadlineMs,
+          packet.meta ?? null,
+          packet.contentType ?? null,
+        ]),
+        ...packet.body,
+      ];
+    case Command.REPLY:
+      return [
+        msgpack.pack([
+          Command.REPLY,
+          packet.body.length,
+          packet.id,
+          packet.status,
+          packet.message ?? null,
+          packet.details ?? null,
+          packet.meta ?? null,
+          packet.contentType ?? null,
+        ]),
+        ...packet.body,
+      ];
+    case Command.CANCEL:
+      return [msgpack.pack([Command.CANCEL, 0, packet.id])];
+    case Command.HEARTBEAT:
+      return [
+        msgpack.pack([Command.HEARTBEAT, 0, packet.intervalMs, packet.liveness, packet.draining ? FLAG_DRAINING : 0]),
+      ];
+    case Command.DISCONNECT:
+      return [msgpack.pack([Command.DISCONNECT, 0, packet.reason ?? null])];
+  }
+}
+
+/** A whole message carrying the given packets. */
+export function encodeMessage(packets: readonly Packet[]): Buffer[] {
+  const frames: Buffer[] = [RPC_SIGNATURE];
+  for (const p of packets) frames.push(...encodePacket(p));
+  return frames;
+}
+
+function isUint(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+
+function optString(v: unknown): v is string | null | undefined {
+  return v == null || (typeof v === 'string' && v.length <= STRING_MAX);
+}
+
+function isMetadata(v: unknown): v is Metadata | null | undefined {
+  if (v == null) return true;
+  if (typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false;
+  let n = 0;
+  for (const key in v) {
+    if (++n > META_MAX_ENTRIES) return false;
+    const value = (v as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value.length > STRING_MAX || key.length > STRING_MAX) return false;
+  }
+  return true;
+}
+
+function bodyBytes(frames: Buffer[]): number {
+  let n = 0;
+  for (const f of frames) n += f.length;
+  return n;
+}
+
+function fail(
+  code: DecodeErrorCode,
+  id: number,
+  status: Status,
+  message: string,
+  replyable = true,
+): DecodeError {
+  return { code, id, status, message, replyable };
+}
+
+/**
+ * Validates the fields of one envelope. Returns the packet, or an error that
+ * names the offending field.
+ */
+function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet | DecodeError {
+  const cmd = env[0];
+  // Position 2 is the request id for every command that has one; use it for
+  // error replies whenever it is a valid id.
+  const id = isUint(env[2], MAX_REQUEST_ID) ? env[2] : MESSAGE_LEVEL_ID;
+  const invalid = (field: string) =>
+    fail('INVALID_FIELD', id, Status.BAD_REQUEST, `invalid envelope field "${field}" for command ${cmd}`);
+
+  switch (cmd) {
+    case Command.REQUEST: {
+      const [, , rid, method, deadlineMs, meta, contentType] = env;
+      if (!isUint(rid, MAX_REQUEST_ID) || rid === MESSAGE_LEVEL_ID) return invalid('id');
+      if (typeof method !== 'string' || method.length === 0 || method.length > 256) return invalid('method');
+      if (!isUint(deadlineMs, 0x7fff_ffff)) return invalid('deadline_ms');
+      if (!isMetadata(meta)) return invalid('meta');
+      if (!optString(contentType)) return invalid('content_type');
+      if (bodyBytes(body) > limits.maxBodyBytes) {
+        return fail('TOO_LARGE', rid, Status.TOO_LARGE, `request body exceeds ${limits.maxBodyBytes} bytes`);
+      }
+      return {
+        cmd,
+        id: rid,
+        method,
+        deadlineMs,
+        meta: meta ?? undefined,
+        contentType: contentType ?? undefined,
+        body,
+      };
+    }
+    case Command.REPLY: {
+      const [, , rid, status, message, details, meta, contentType] = env;
+      if (!isUint(rid, MAX_REQUEST_ID)) return invalid('id');
+      if (!isUint(status, 999)) return invalid('status');
+      if (!optString(message)) return invalid('message');
+      if (!isMetadata(meta)) return invalid('meta');
+      if (!optString(contentType)) return invalid('content_type');
+      if (bodyBytes(body) > limits.maxBodyBytes) {
+        return fail('TOO_LARGE', rid, Status.TOO_LARGE, `reply body exceeds ${limits.maxBodyBytes} bytes`);
+      }
+      return {
+        cmd,
+        id: rid,
+        status,
+        message: message ?? undefined,
+        details: details ?? undefined,
+        meta: meta ?? undefined,
+        contentType: contentType ?? undefined,
+        body,
+      };
+    }
+    case Command.CANCEL: {
+      const rid = env[2];
+      if (!isUint(rid, MAX_REQUEST_ID) || rid === MESSAGE_LEVEL_ID) return invalid('id');
+      return { cmd, id: rid };
+    }
+    case Command.HEARTBEAT: {
+      const [, , intervalMs, liveness, flags] = env;
+      if (!isUint(intervalMs, 3_600_000) || intervalMs === 0) return invalid('interval_ms');
+      if (!isUint(liveness, 1000) || liveness === 0) return invalid('liveness');
+      if (flags != null && !isUint(flags, 0xffff_ffff)) return invalid('flags');
+      // Unknown flag bits are ignored, so later versions can add their own.
+      return { cmd, intervalMs, liveness, draining: ((flags ?? 0) & FLAG_DRAINING) !== 0 };
+    }
+    case Command.DISCONNECT: {
+      const reason = env[2];
+      if (!optString(reason)) return invalid('reason');
+      return { cmd, reason: reason ?? undefined };
+    }
+    default:
+      return fail(
+        'UNKNOWN_COMMAND',
+        id,
+        Status.UNSUPPORTED,
+        `unknown command ${String(cmd)}; protocol version ${PROTOCOL_VERSION} knows commands 1-5`,
+      );
+  }
+}
+
+/**
+ * Decodes one ZeroMQ message (without the ROUTER identity frame). Never
+ * throws: whatever cannot be decoded is reported in `errors`, and every packet
+ * decoded before the first unrecoverable error is returned.
+ */
+export function decodeMessage(
+  frames: readonly Buffer[],
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): DecodedMessage {
+  const packets: Packet[] = [];
+  const errors: DecodeError[] = [];
+  const sig = frames[0];
+  if (
+    sig === undefined ||
+    sig.length !== RPC_SIGNATURE.length ||
+    sig[0] !== RPC_SIGNATURE[0] ||
+    sig[1] !== RPC_SIGNATURE[1] ||
+    sig[2] !== RPC_SIGNATURE[2]
+  ) {
+    errors.push(fail('NOT_COURIER', 0, Status.BAD_REQUEST, 'missing Courier signature frame', false));
+    return { packets, errors };
+  }
+  if (sig[3] !== PROTOCOL_VERSION) {
+    errors.push(
+      fail(
+        'UNSUPPORTED_VERSION',
+        0,
+        Status.UNSUPPORTED,
+        `unsupported protocol version ${sig[3]}; this peer speaks version ${PROTOCOL_VERSION}`,
+      ),
+    );
+    return { packets, errors };
+  }
+  if (frames.length < 2) {
+    errors.push(fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, 'message has no envelope frame'));
+    return { packets, errors };
+  }
+
+  let i = 1;
+  while (i < frames.length) {
+    if (packets.length + errors.length >= limits.maxPacketsPerMessage) {
+      errors.push(
+        fail('TOO_MANY_PACKETS', 0, Status.BAD_REQUEST, `more than ${limits.maxPacketsPerMessage} packets`),
+      );
+      break;
+    }
+    const frame = frames[i]!;
+    if (frame.length > limits.maxEnvelopeBytes) {
+      errors.push(
+        fail('TOO_LARGE', 0, Status.TOO_LARGE, `envelope exceeds ${limits.maxEnvelopeBytes} bytes`),
+      );
+      break;
+    }
+    let env: unknown;
+    try {
+      env = msgpack.unpack(frame);
+    } catch {
+      env = undefined;
+    }
+    if (!Array.isArray(env) || !isUint(env[0], 255) || !isUint(env[1], frames.length - i - 1)) {
+      // Without a valid frame count the rest of the message cannot be
+      // resynchronised, so decoding stops here.
+      errors.push(
+        fail(
+          'MALFORMED_ENVELOPE',
+          0,
+          Status.BAD_REQUEST,
+          `frame ${i} is not a valid envelope (expected a MessagePack array [command, body_frame_count, ...])`,
+        ),
+      );
+      break;
+    }
+    const bodyCount = env[1] as number;
+    const body = bodyCount === 0 ? [] : (frames.slice(i + 1, i + 1 + bodyCount) as Buffer[]);
+    i += 1 + bodyCount;
+    const result = toPacket(env, body, limits);
+    if ('code' in result) errors.push(result);
+    else packets.push(result);
+  }
+  return { packets, errors };
+}

@@ -1,0 +1,48 @@
+import type { Status } from './protocol/constants.js';
+import type { Metadata } from './protocol/envelope.js';
+
+/** Why a request's signal aborted. */
+export const AbortReason = {
+  /** The caller sent CANCEL (it gave up, or its deadline passed). */
+  CANCELLED: 'cancelled',
+  /** The caller went silent past its liveness window, or disconnected. */
+  PEER_LOST: 'peer-lost',
+  /** The server is closing. */
+  CLOSED: 'closed',
+} as const;
+export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
+
+/** A request delivered to the server's `onRequest`. */
+export interface IncomingRequest {
+  readonly id: number;
+  /** `service.method` as sent by the caller. */
+  readonly method: string;
+  /** The caller's remaining deadline when the request arrived, in ms; 0 = none given. */
+  readonly deadlineMs: number;
+  readonly meta: Metadata | undefined;
+  /** `undefined` means application/msgpack. */
+  readonly contentType: string | undefined;
+  readonly body: Buffer[];
+  /** performance.now() at arrival; the deadline counts from here. */
+  readonly receivedAt: number;
+  /** The caller's routing id, in hex. */
+  readonly peer: string;
+  /** Aborts when the caller cancels, the caller is lost, or the server closes. */
+  readonly signal: AbortSignal;
+  readonly abortReason: AbortReason | undefined;
+  readonly replied: boolean;
+  /**
+   * Sends the one reply. Returns false, and sends nothing, if a reply was
+   * already sent or the request was aborted (its caller is no longer waiting).
+   */
+  reply(reply: OutgoingReply): boolean;
+}
+
+export interface OutgoingReply {
+  status: Status | number;
+  message?: string;
+  details?: unknown;
+  meta?: Metadata;
+  contentType?: string;
+  body?: Buffer[];
+}

@@ -1,0 +1,439 @@
+import { performance } from 'node:perf_hooks';
+import * as zmq from 'zeromq';
+import { BatchWriter } from './batch-writer.js';
+import {
+  bytesChannel,
+  droppedChannel,
+  frameBytes,
+  heartbeatMissedChannel,
+  peerChannel,
+} from './diagnostics.js';
+import { TransportError } from './errors.js';
+import { Liveness } from './heartbeat.js';
+import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { Command, Status } from './protocol/constants.js';
+import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
+import { type DecodeError, decodeMessage, encodePacket } from './protocol/framing.js';
+import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
+import { yieldToLoop } from './yield.js';
+
+export interface ServerOptions extends SocketOptions {
+  /**
+   * Endpoints to bind, e.g. `tcp://127.0.0.1:7001`, `tcp://127.0.0.1:*`
+   * (any free port; read the result from `endpoints`), `ipc:///tmp/x.sock`,
+   * `inproc://name`.
+   */
+  bind: string | readonly string[];
+  /**
+   * Called once per valid request. The callee must eventually call
+   * `req.reply()` exactly once (a second call is ignored), unless the
+   * request's signal aborts first, after which replies are discarded.
+   */
+  onRequest: (req: IncomingRequest) => void;
+}
+
+interface Peer {
+  readonly key: string;
+  readonly route: Buffer;
+  readonly liveness: Liveness;
+  readonly inflight: Map<number, ServerRequest>;
+  lastSent: number;
+}
+
+/**
+ * The server end of the Courier protocol: a ROUTER socket that decodes
+ * requests, tracks peers by heartbeat, and batches replies.
+ *
+ * @example
+ * const server = await TransportServer.listen({
+ *   bind: 'tcp://127.0.0.1:*',
+ *   onRequest: (req) => req.reply({ status: Status.OK, body: req.body }),
+ * });
+ */
+export class TransportServer {
+  readonly #opts: ResolvedSocketOptions;
+  readonly #bind: readonly string[];
+  readonly #onRequest: (req: IncomingRequest) => void;
+  readonly #sock: zmq.Router;
+  readonly #writer: BatchWriter;
+  readonly #peers = new Map<string, Peer>();
+  readonly #endpoints: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #loop: Promise<void> | undefined;
+  #draining = false;
+  #closed = false;
+
+  constructor(options: ServerOptions) {
+    this.#opts = resolveSocketOptions(options);
+    this.#bind = typeof options.bind === 'string' ? [options.bind] : options.bind;
+    if (this.#bind.length === 0) {
+      throw new TransportError('ERR_COURIER_INVALID_ENDPOINT', 'TransportServer needs at least one bind endpoint');
+    }
+    this.#onRequest = options.onRequest;
+    this.#sock = new zmq.Router({
+      // Fail fast instead of blocking every peer behind one slow peer: a
+      // reply that cannot be queued for its peer is dropped and counted, and
+      // the caller's deadline still gives it an outcome.
+      mandatory: true,
+      sendTimeout: 0,
+      sendHighWaterMark: this.#opts.sendHighWaterMark,
+      receiveHighWaterMark: this.#opts.receiveHighWaterMark,
+      maxMessageSize: this.#opts.maxFrameBytes,
+      linger: 1000,
+    });
+    this.#writer = new BatchWriter({
+      maxBatchPackets: this.#opts.maxBatchPackets,
+      maxBatchBytes: this.#opts.maxBatchBytes,
+      send: (frames) => {
+        if (bytesChannel.hasSubscribers) {
+          bytesChannel.publish({ side: 'server', direction: 'out', bytes: frameBytes(frames) - frames[0]!.length });
+        }
+        return this.#sock.send(frames);
+      },
+      onSendError: (err) => {
+        const code = (err as { code?: string }).code;
+        if (droppedChannel.hasSubscribers) {
+          droppedChannel.publish({ side: 'server', reason: code === 'EHOSTUNREACH' ? 'UNROUTABLE' : 'SEND_FAILED' });
+        }
+      },
+    });
+  }
+
+  /** Creates a server, binds it and starts serving. */
+  static async listen(options: ServerOptions): Promise<TransportServer> {
+    const server = new TransportServer(options);
+    await server.start();
+    return server;
+  }
+
+  /** The bound endpoints, with wildcard ports resolved. */
+  get endpoints(): readonly string[] {
+    return this.#endpoints;
+  }
+
+  /** Peers heard from within their liveness window. */
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  /** Requests received and not yet replied to or aborted. */
+  get inflight(): number {
+    let n = 0;
+    for (const peer of this.#peers.values()) n += peer.inflight.size;
+    return n;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  async start(): Promise<void> {
+    if (this.#loop !== undefined) return;
+    for (const endpoint of this.#bind) {
+      try {
+        await this.#sock.bind(endpoint);
+      } catch (cause) {
+        this.#sock.close();
+        throw new TransportError('ERR_COURIER_BIND_FAILED', `cannot bind ${endpoint}: ${(cause as Error).message}`, {
+          cause,
+        });
+      }
+      // lastEndpoint resolves `tcp://host:*` to the port libzmq chose.
+      this.#endpoints.push(this.#sock.lastEndpoint ?? endpoint);
+    }
+    this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
+    this.#timer.unref();
+    this.#loop = this.#receiveLoop();
+  }
+
+  /**
+   * Tells every peer, now and on first contact later, that this server is
+   * draining (DISCONNECT), so clients send new requests elsewhere. Requests
+   * that still arrive are delivered as usual; refusing them is the caller's
+   * choice.
+   */
+  drain(reason = 'draining'): void {
+    if (this.#draining || this.#closed) return;
+    this.#draining = true;
+    for (const peer of this.#peers.values()) this.#send(peer, { cmd: Command.DISCONNECT, reason });
+  }
+
+  /**
+   * Stops receiving, aborts what is still in flight, sends what is queued and
+   * closes the socket. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#loop;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const peer of this.#peers.values()) {
+      this.#send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
+      for (const req of peer.inflight.values()) req.abort(AbortReason.CLOSED);
+      peer.inflight.clear();
+    }
+    await this.#writer.flushed();
+    this.#sock.close();
+    await this.#loop;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #receiveLoop(): Promise<void> {
+    let sinceYield = 0;
+    while (!this.#closed) {
+      let msg: Buffer[];
+      try {
+        msg = await this.#sock.receive();
+      } catch (err) {
+        if (this.#closed) return;
+        // EAGAIN and friends: nothing was received; keep serving.
+        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
+        continue;
+      }
+      try {
+        this.#onMessage(msg);
+      } catch (err) {
+        // A bug in a request handler or here must not stop the loop that serves everyone.
+        process.emitWarning(err as Error);
+      }
+      // receive() resolves synchronously while messages are queued; yield now
+      // and then so timers (heartbeats, deadlines) still run under a flood.
+      if (++sinceYield >= 64) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+  }
+
+  #onMessage(msg: Buffer[]): void {
+    const route = msg[0]!;
+    if (bytesChannel.hasSubscribers) {
+      bytesChannel.publish({ side: 'server', direction: 'in', bytes: frameBytes(msg) - route.length });
+    }
+    const { packets, errors } = decodeMessage(msg.slice(1), this.#opts.limits);
+    const now = performance.now();
+    let peer = this.#peers.get(route.toString('latin1'));
+    if (peer === undefined && packets.length > 0) peer = this.#addPeer(route, now);
+    if (peer !== undefined) peer.liveness.seen(now);
+    for (const packet of packets) this.#onPacket(peer!, packet, now);
+    for (const error of errors) this.#onDecodeError(route, peer, error);
+  }
+
+  #addPeer(route: Buffer, now: number): Peer {
+    const key = route.toString('latin1');
+    const peer: Peer = {
+      key,
+      route: Buffer.from(route),
+      liveness: new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness),
+      inflight: new Map(),
+      lastSent: 0,
+    };
+    this.#peers.set(key, peer);
+    if (peerChannel.hasSubscribers) {
+      peerChannel.publish({ side: 'server', peer: route.toString('hex'), from: 'unknown', to: 'alive' });
+    }
+    // Answer first contact at once, so the client learns our interval (and
+    // whether we are draining) without waiting for the next tick.
+    this.#sendHeartbeat(peer, now);
+    if (this.#draining) this.#send(peer, { cmd: Command.DISCONNECT, reason: 'draining' });
+    return peer;
+  }
+
+  #removePeer(peer: Peer, to: 'dead' | 'gone'): void {
+    this.#peers.delete(peer.key);
+    for (const req of peer.inflight.values()) req.abort(AbortReason.PEER_LOST);
+    peer.inflight.clear();
+    if (peerChannel.hasSubscribers) {
+      peerChannel.publish({ side: 'server', peer: peer.route.toString('hex'), from: 'alive', to });
+    }
+  }
+
+  #onPacket(peer: Peer, packet: Packet, now: number): void {
+    switch (packet.cmd) {
+      case Command.REQUEST:
+        return this.#onRequestPacket(peer, packet, now);
+      case Command.CANCEL: {
+        const req = peer.inflight.get(packet.id);
+        if (req !== undefined) {
+          peer.inflight.delete(packet.id);
+          req.abort(AbortReason.CANCELLED);
+        }
+        return;
+      }
+      case Command.HEARTBEAT:
+        peer.liveness.advertise(packet.intervalMs);
+        return;
+      case Command.DISCONNECT:
+        return this.#removePeer(peer, 'gone');
+      case Command.REPLY:
+        // Clients do not send replies; count it and move on.
+        if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: 'UNEXPECTED_COMMAND' });
+        return;
+    }
+  }
+
+  #onRequestPacket(peer: Peer, packet: RequestPacket, now: number): void {
+    if (peer.inflight.has(packet.id)) {
+      // The first request with this id is still running and will be answered;
+      // a second answer would be ambiguous, so the duplicate is dropped.
+      if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: 'DUPLICATE_ID' });
+      return;
+    }
+    const req = new ServerRequest(this, peer, packet, now);
+    if (this.#closed) {
+      req.reply({ status: Status.UNAVAILABLE, message: 'server is closing' });
+      return;
+    }
+    peer.inflight.set(packet.id, req);
+    try {
+      this.#onRequest(req);
+    } catch (err) {
+      process.emitWarning(err as Error);
+      req.reply({ status: Status.INTERNAL, message: 'internal error' });
+    }
+  }
+
+  #onDecodeError(route: Buffer, peer: Peer | undefined, error: DecodeError): void {
+    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: error.code });
+    if (!error.replyable) return;
+    const frames = encodePacket({
+      cmd: Command.REPLY,
+      id: error.id,
+      status: error.status,
+      message: error.message,
+      details: { code: error.code },
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    });
+    if (peer !== undefined) {
+      peer.lastSent = performance.now();
+      peer.inflight.get(error.id)?.abort(AbortReason.CANCELLED);
+    }
+    this.#writer.enqueue(route.toString('latin1'), Buffer.from(route), frames);
+  }
+
+  /** @internal Called by ServerRequest.reply(). */
+  sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
+    if (peer.inflight.get(req.id) !== req) return false;
+    peer.inflight.delete(req.id);
+    this.#send(peer, {
+      cmd: Command.REPLY,
+      id: req.id,
+      status: reply.status,
+      message: reply.message,
+      details: reply.details,
+      meta: reply.meta,
+      contentType: reply.contentType,
+      body: reply.body ?? [],
+    });
+    return true;
+  }
+
+  #send(peer: Peer, packet: Packet): void {
+    peer.lastSent = performance.now();
+    this.#writer.enqueue(peer.key, peer.route, encodePacket(packet));
+  }
+
+  #sendHeartbeat(peer: Peer, now: number): void {
+    peer.lastSent = now;
+    this.#writer.enqueue(
+      peer.key,
+      peer.route,
+      encodePacket({
+        cmd: Command.HEARTBEAT,
+        intervalMs: this.#opts.heartbeatIntervalMs,
+        liveness: this.#opts.heartbeatLiveness,
+        draining: this.#draining,
+      }),
+    );
+  }
+
+  readonly #tick = (): void => {
+    const now = performance.now();
+    for (const peer of this.#peers.values()) {
+      const { newlyMissed, dead } = peer.liveness.check(now);
+      if (dead) {
+        this.#removePeer(peer, 'dead');
+        continue;
+      }
+      if (newlyMissed > 0 && heartbeatMissedChannel.hasSubscribers) {
+        const id = peer.route.toString('hex');
+        for (let i = 0; i < newlyMissed; i++) heartbeatMissedChannel.publish({ side: 'server', peer: id });
+      }
+      // Any traffic counts as a heartbeat; send one only after a quiet interval.
+      if (now - peer.lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(peer, now);
+    }
+  };
+}
+
+/** A request as the server sees it; implements IncomingRequest. */
+class ServerRequest implements IncomingRequest {
+  readonly id: number;
+  readonly method: string;
+  readonly deadlineMs: number;
+  readonly meta: Metadata | undefined;
+  readonly contentType: string | undefined;
+  readonly body: Buffer[];
+  readonly receivedAt: number;
+  readonly #server: TransportServer;
+  readonly #peer: Peer;
+  #controller: AbortController | undefined;
+  #abortReason: AbortReason | undefined;
+  #replied = false;
+
+  constructor(server: TransportServer, peer: Peer, packet: RequestPacket, now: number) {
+    this.#server = server;
+    this.#peer = peer;
+    this.id = packet.id;
+    this.method = packet.method;
+    this.deadlineMs = packet.deadlineMs;
+    this.meta = packet.meta;
+    this.contentType = packet.contentType;
+    this.body = packet.body;
+    this.receivedAt = now;
+  }
+
+  get peer(): string {
+    return this.#peer.route.toString('hex');
+  }
+
+  get replied(): boolean {
+    return this.#replied;
+  }
+
+  get abortReason(): AbortReason | undefined {
+    return this.#abortReason;
+  }
+
+  // Created on first use: most handlers never look at it.
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(abortError(this.#abortReason));
+    }
+    return this.#controller.signal;
+  }
+
+  reply(reply: OutgoingReply): boolean {
+    if (this.#replied) return false;
+    this.#replied = true;
+    return this.#server.sendReply(this.#peer, this, reply);
+  }
+
+  /** @internal */
+  abort(reason: AbortReason): void {
+    if (this.#abortReason !== undefined || this.#replied) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(abortError(reason));
+  }
+}
+
+function abortError(reason: AbortReason): Error {
+  const err = new Error(`request aborted: ${reason}`);
+  err.name = 'AbortError';
+  (err as Error & { reason: AbortReason }).reason = reason;
+  return err;
+}
