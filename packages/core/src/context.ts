@@ -1,0 +1,49 @@
+import type { Metadata } from '@courier/transport';
+import type { Logger } from 'pino';
+
+/** Per-call options; every field is optional. */
+export interface CallOptions {
+  /** How long to wait for the reply, in ms. @default the client's default (5000) */
+  deadlineMs?: number;
+  /** Aborting cancels the call (the server's handler sees its signal abort). */
+  signal?: AbortSignal;
+  /** Extra metadata sent with the call (e.g. trace context). */
+  meta?: Metadata;
+}
+
+/**
+ * Anything that can make calls on behalf of a request: a client, or a view of
+ * one. `withDefaults` returns a view whose calls start from the given options
+ * (a call's own options still win where stricter).
+ */
+export interface Scopable<TSelf> {
+  withDefaults(defaults: CallOptions): TSelf;
+}
+
+/** What a handler gets besides its input. */
+export interface Context {
+  readonly service: string;
+  readonly method: string;
+  /** The request's deadline as a `performance.now()` timestamp. */
+  readonly deadline: number;
+  /** Milliseconds left before the deadline; 0 once it has passed. */
+  remainingMs(): number;
+  /** Aborts when the deadline passes, the caller cancels, or the caller is lost. */
+  readonly signal: AbortSignal;
+  /** The caller's metadata (trace context, caller identity, ...). */
+  readonly meta: Readonly<Metadata>;
+  /** W3C traceparent of this request (a new trace when the caller sent none). */
+  readonly traceparent: string;
+  /** The calling service's name, when the caller said. */
+  readonly caller: string | undefined;
+  /** A pino child logger bound to this request (service, method, trace id). */
+  readonly log: Logger;
+  /**
+   * A view of another service's client whose calls carry this request's
+   * remaining deadline, its cancellation and its trace context.
+   *
+   * @example
+   * const track = await ctx.client(metadata).get({ id });
+   */
+  client<TClient extends Scopable<TClient>>(client: TClient): TClient;
+}
