@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 export interface CallOptions {
   /** How long to wait for the reply, in ms. @default the client's default (5000) */
   deadlineMs?: number;
+  /**
+   * An absolute deadline as a `performance.now()` timestamp (e.g. a handler's
+   * `ctx.deadline`); when `deadlineMs` is given too, the earlier one wins.
+   */
+  deadline?: number;
   /** Aborting cancels the call (the server's handler sees its signal abort). */
   signal?: AbortSignal;
   /** Extra metadata sent with the call (e.g. trace context). */

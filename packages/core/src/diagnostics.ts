@@ -71,7 +71,11 @@ export interface ClientRetry {
 export interface ClientEndpointState {
   readonly service: string;
   readonly endpoint: string;
-  /** alive, draining, dead, ejected (circuit open), connecting, removed */
+  /**
+   * connecting, alive, draining, dead (the transport's view); ejected (circuit
+   * open), half-open (one probe allowed); removed (gone from discovery);
+   * closed (the client closed).
+   */
   readonly state: string;
 }
 

@@ -1,15 +1,18 @@
 import { RPC_SIGNATURE } from './protocol/constants.js';
 
+/** One packet waiting in a batch: its frames (envelope + body) and the owner's tag. */
+interface QueuedPacket {
+  readonly frames: Buffer[];
+  readonly tag: unknown;
+}
+
 /** One outgoing ZeroMQ message under construction: packets bound for one peer. */
 interface Batch {
   /** ROUTER identity frame, or undefined on a DEALER. */
   readonly route: Buffer | undefined;
   readonly key: string;
-  readonly frames: Buffer[];
-  packets: number;
+  readonly packets: QueuedPacket[];
   bytes: number;
-  /** Opaque tags of the packets in this batch, handed back if the send fails. */
-  readonly tags: unknown[];
 }
 
 export interface BatchWriterOptions {
@@ -19,6 +22,13 @@ export interface BatchWriterOptions {
   send(frames: Buffer[]): Promise<void>;
   /** Called with the tags of every packet whose message could not be sent. */
   onSendError(err: unknown, key: string, tags: unknown[]): void;
+  /**
+   * Called for each tagged packet just before its message is handed to
+   * `send`; returning false drops that packet. Lets the owner withdraw packets
+   * that became pointless while they waited (a request whose caller already
+   * gave up). Untagged packets are always sent.
+   */
+  beforeSend?(tag: unknown): boolean;
 }
 
 /**
@@ -63,29 +73,17 @@ export class BatchWriter {
     let batch = this.#open.get(key);
     if (
       batch === undefined ||
-      batch.packets >= this.#opts.maxBatchPackets ||
+      batch.packets.length >= this.#opts.maxBatchPackets ||
       batch.bytes + bytes > this.#opts.maxBatchBytes
     ) {
-      batch = {
-        route,
-        key,
-        frames: route === undefined ? [RPC_SIGNATURE] : [route, RPC_SIGNATURE],
-        packets: 0,
-        bytes: 0,
-        tags: [],
-      };
+      batch = { route, key, packets: [], bytes: 0 };
       this.#open.set(key, batch);
       this.#queue.push(batch);
     }
-    for (const f of frames) batch.frames.push(f);
-    batch.packets++;
+    batch.packets.push({ frames, tag });
     batch.bytes += bytes;
-    if (tag !== undefined) batch.tags.push(tag);
     this.#queuedPackets++;
-    if (!this.#scheduled && this.#flushing === undefined) {
-      this.#scheduled = true;
-      setImmediate(this.#startFlush);
-    }
+    if (this.#flushing === undefined) this.#schedule();
   }
 
   /** Resolves once everything queued so far has been handed to the socket. */
@@ -98,11 +96,20 @@ export class BatchWriter {
 
   /** Drops everything queued, returning the tags of the dropped packets. */
   clear(): unknown[] {
-    const tags = this.#queue.flatMap((b) => b.tags);
+    const tags: unknown[] = [];
+    for (const batch of this.#queue) {
+      for (const p of batch.packets) if (p.tag !== undefined) tags.push(p.tag);
+    }
     this.#queue.length = 0;
     this.#open.clear();
     this.#queuedPackets = 0;
     return tags;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#startFlush);
   }
 
   readonly #startFlush = (): void => {
@@ -110,19 +117,40 @@ export class BatchWriter {
     if (this.#flushing !== undefined || this.#queue.length === 0) return;
     this.#flushing = this.#flush().finally(() => {
       this.#flushing = undefined;
+      // A packet enqueued after the flush loop saw an empty queue, but before
+      // this callback ran, found a flush in progress and scheduled nothing.
+      if (this.#queue.length > 0) this.#schedule();
     });
   };
 
   async #flush(): Promise<void> {
-    let batch: Batch | undefined;
-    while ((batch = this.#queue.shift()) !== undefined) {
+    for (let batch = this.#queue.shift(); batch !== undefined; batch = this.#queue.shift()) {
       if (this.#open.get(batch.key) === batch) this.#open.delete(batch.key);
-      this.#queuedPackets -= batch.packets;
+      this.#queuedPackets -= batch.packets.length;
+      const message = this.#assemble(batch);
+      if (message === undefined) continue;
       try {
-        await this.#opts.send(batch.frames);
+        await this.#opts.send(message.frames);
       } catch (err) {
-        this.#opts.onSendError(err, batch.key, batch.tags);
+        this.#opts.onSendError(err, batch.key, message.tags);
       }
     }
+  }
+
+  /** The message for one batch, without withdrawn packets; undefined if none is left. */
+  #assemble(batch: Batch): { frames: Buffer[]; tags: unknown[] } | undefined {
+    const beforeSend = this.#opts.beforeSend;
+    const frames: Buffer[] = batch.route === undefined ? [RPC_SIGNATURE] : [batch.route, RPC_SIGNATURE];
+    const header = frames.length;
+    const tags: unknown[] = [];
+    for (const p of batch.packets) {
+      if (p.tag !== undefined) {
+        if (beforeSend !== undefined && !beforeSend(p.tag)) continue;
+        tags.push(p.tag);
+      }
+      for (const f of p.frames) frames.push(f);
+    }
+    if (frames.length === header) return undefined;
+    return { frames, tags };
   }
 }

@@ -69,7 +69,12 @@ interface Pending {
   timer: NodeJS.Timeout;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** The REQUEST left the BatchWriter queue, so the server may be working on it. */
+  sent: boolean;
 }
+
+/** The largest deadline the wire (and setTimeout) can carry: 2^31 - 1 ms, about 24.8 days. */
+const MAX_DEADLINE_MS = 0x7fff_ffff;
 
 export interface ClientEvents {
   state: [to: PeerState, from: PeerState];
@@ -106,11 +111,15 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     this.endpoint = options.connect;
     this.#opts = resolveSocketOptions(options);
     this.#sock = new zmq.Dealer({
-      // Queue only on a completed connection: a request is never parked for
-      // a server that is down and delivered, stale, after it restarts.
-      immediate: true,
-      // While there is no connection a send waits this long, then fails its
-      // requests with UNAVAILABLE instead of holding up everything behind it.
+      // Not ZMQ_IMMEDIATE: with it, libzmq drops the pipe, and every message
+      // received but not yet read, the moment the connection breaks, so the
+      // last replies and the DISCONNECT of a server that closes are often
+      // lost. Instead, what is queued while the server is unreachable is
+      // purged when it is declared dead (see #purge), so no request is
+      // parked and delivered, stale, after a restart.
+      immediate: false,
+      // When the queue is full (sendHighWaterMark) a send waits this long,
+      // then fails its requests with UNAVAILABLE instead of blocking.
       sendTimeout: this.#opts.heartbeatIntervalMs,
       sendHighWaterMark: this.#opts.sendHighWaterMark,
       receiveHighWaterMark: this.#opts.receiveHighWaterMark,
@@ -123,9 +132,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       this.#sock.connect(this.endpoint);
     } catch (cause) {
       this.#sock.close();
-      throw new TransportError('ERR_COURIER_INVALID_ENDPOINT', `cannot connect to ${this.endpoint}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new TransportError(
+        'ERR_COURIER_INVALID_ENDPOINT',
+        `cannot connect to ${this.endpoint}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
     }
     this.#writer = new BatchWriter({
       maxBatchPackets: this.#opts.maxBatchPackets,
@@ -140,6 +153,14 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'SEND_FAILED' });
         const message = `could not send to ${this.endpoint}: ${(err as Error).message}`;
         for (const id of tags as number[]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+      },
+      // A request settled while still queued (deadline, cancel, dead peer,
+      // close) is not sent at all: nobody waits for its reply any more.
+      beforeSend: (tag) => {
+        const pending = this.#pending.get(tag as number);
+        if (pending === undefined) return false;
+        pending.sent = true;
+        return true;
       },
     });
     const now = performance.now();
@@ -166,32 +187,34 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         return Promise.resolve(localReply(Status.UNAVAILABLE, 'client is closed'));
       case 'dead':
         return Promise.resolve(
-          localReply(Status.UNAVAILABLE, `${this.endpoint} is unreachable (no heartbeat for ${this.#liveness.timeoutMs} ms)`),
+          localReply(
+            Status.UNAVAILABLE,
+            `${this.endpoint} is unreachable (no heartbeat for ${this.#liveness.timeoutMs} ms)`,
+          ),
         );
       case 'draining':
         return Promise.resolve(localReply(Status.UNAVAILABLE, `${this.endpoint} is draining`));
     }
     if (req.signal?.aborted) return Promise.resolve(localReply(Status.CANCELLED, 'cancelled before sending'));
-    if (!(req.deadlineMs > 0)) {
-      return Promise.resolve(localReply(Status.BAD_REQUEST, `deadlineMs must be positive, got ${req.deadlineMs}`));
+    if (!(req.deadlineMs > 0 && req.deadlineMs <= MAX_DEADLINE_MS)) {
+      return Promise.resolve(
+        localReply(
+          Status.BAD_REQUEST,
+          `deadlineMs must be in (0, ${MAX_DEADLINE_MS}], got ${req.deadlineMs}`,
+        ),
+      );
     }
     const id = this.#allocateId();
     return new Promise<Reply>((resolve) => {
       const timer = setTimeout(() => {
-        if (this.#settle(id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${req.deadlineMs} ms`))) {
-          this.#send({ cmd: Command.CANCEL, id });
-        }
+        this.#giveUp(id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${req.deadlineMs} ms`));
       }, req.deadlineMs);
       let onAbort: (() => void) | undefined;
       if (req.signal !== undefined) {
-        onAbort = () => {
-          if (this.#settle(id, localReply(Status.CANCELLED, 'cancelled by the caller'))) {
-            this.#send({ cmd: Command.CANCEL, id });
-          }
-        };
+        onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
         req.signal.addEventListener('abort', onAbort, { once: true });
       }
-      this.#pending.set(id, { resolve, timer, signal: req.signal, onAbort });
+      this.#pending.set(id, { resolve, timer, signal: req.signal, onAbort, sent: false });
       this.#send(
         {
           cmd: Command.REQUEST,
@@ -213,10 +236,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
    */
   async close(): Promise<void> {
     if (this.#state === 'closed') return this.#loop;
+    const was = this.#state;
     this.#setState('closed');
     clearInterval(this.#timer);
-    for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.CANCELLED, 'client closed'));
-    this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
+    const cancelled = localReply(Status.CANCELLED, 'client closed');
+    for (const id of [...this.#pending.keys()]) this.#settle(id, { ...cancelled });
+    // A dead server cannot hear it.
+    if (was !== 'dead') this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
     await this.#writer.flushed();
     this.#sock.close();
     await this.#loop;
@@ -228,11 +254,11 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 
   #allocateId(): number {
     // Ids wrap at 2^32; skip any still in flight (and 0, which is reserved).
-    do {
+    for (;;) {
       const id = this.#nextId;
       this.#nextId = id >= MAX_REQUEST_ID ? 1 : id + 1;
       if (!this.#pending.has(id)) return id;
-    } while (true);
+    }
   }
 
   #send(packet: Packet, tag?: number): void {
@@ -254,15 +280,20 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     );
   }
 
-  /** Resolves a pending call once; returns false if it was already settled. */
-  #settle(id: number, reply: Reply): boolean {
+  /** Resolves a pending call once; returns undefined if it was already settled. */
+  #settle(id: number, reply: Reply): Pending | undefined {
     const pending = this.#pending.get(id);
-    if (pending === undefined) return false;
+    if (pending === undefined) return undefined;
     this.#pending.delete(id);
     clearTimeout(pending.timer);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
     pending.resolve(reply);
-    return true;
+    return pending;
+  }
+
+  /** Settles a call the caller stopped waiting for, and tells the server if it has the request. */
+  #giveUp(id: number, reply: Reply): void {
+    if (this.#settle(id, reply)?.sent) this.#send({ cmd: Command.CANCEL, id });
   }
 
   #setState(to: PeerState): void {
@@ -296,6 +327,22 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  /**
+   * Drops whatever libzmq still queues for the server (requests just failed
+   * with UNAVAILABLE must never reach a restarted one) by replacing the
+   * connection; with linger 0 the old pipe is discarded, and libzmq keeps
+   * reconnecting as before.
+   */
+  #purge(): void {
+    try {
+      this.#sock.disconnect(this.endpoint);
+      this.#sock.connect(this.endpoint);
+    } catch (err) {
+      // Only a closed socket throws here, and close() already settled everything.
+      if (!this.#sock.closed) process.emitWarning(err as Error);
+    }
+  }
+
   #onMessage(msg: Buffer[]): void {
     if (bytesChannel.hasSubscribers) {
       bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
@@ -314,7 +361,8 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   #onPacket(packet: Packet): void {
     switch (packet.cmd) {
       case Command.REPLY:
-        return this.#onReply(packet);
+        this.#onReply(packet);
+        return;
       case Command.HEARTBEAT:
         this.#liveness.advertise(packet.intervalMs);
         // A heartbeat without the draining flag means the server (perhaps a
@@ -325,7 +373,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         this.#setState('draining');
         return;
       default:
-        if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'UNEXPECTED_COMMAND' });
+        if (droppedChannel.hasSubscribers) {
+          droppedChannel.publish({ side: 'client', reason: 'UNEXPECTED_COMMAND' });
+        }
     }
   }
 
@@ -333,7 +383,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     if (packet.id === 0) {
       // A message-level error from the server: our own bug or a version
       // mismatch. Nothing to settle; make it visible.
-      process.emitWarning(`Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message}`);
+      process.emitWarning(
+        `Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message}`,
+      );
       return;
     }
     this.#settle(packet.id, {
@@ -351,12 +403,15 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const now = performance.now();
     const { newlyMissed, dead } = this.#liveness.check(now);
     if (newlyMissed > 0 && heartbeatMissedChannel.hasSubscribers) {
-      for (let i = 0; i < newlyMissed; i++) heartbeatMissedChannel.publish({ side: 'client', peer: this.endpoint });
+      for (let i = 0; i < newlyMissed; i++) {
+        heartbeatMissedChannel.publish({ side: 'client', peer: this.endpoint });
+      }
     }
     if (dead && this.#state !== 'dead') {
       this.#setState('dead');
       const message = `${this.endpoint} stopped answering (no traffic for ${this.#liveness.timeoutMs} ms)`;
       for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+      this.#purge();
     }
     // Keep heartbeating while dead too: it is how a restarted server finds us.
     if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);
@@ -364,5 +419,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 }
 
 function localReply(status: Status, message: string): Reply {
-  return { status, message, details: undefined, meta: undefined, contentType: undefined, body: [], local: true };
+  return {
+    status,
+    message,
+    details: undefined,
+    meta: undefined,
+    contentType: undefined,
+    body: [],
+    local: true,
+  };
 }

@@ -16,7 +16,11 @@ export class TransportError extends Error {
   }
   /** Branded, so instanceof holds across duplicate installs of the package. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kTransportError] === true;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[kTransportError] === true
+    );
   }
   get [kTransportError](): true {
     return true;

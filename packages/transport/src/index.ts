@@ -10,7 +10,9 @@ export {
 export * from './diagnostics.js';
 export { TransportError, type TransportErrorCode } from './errors.js';
 export type { ResolvedSocketOptions, SocketOptions } from './options.js';
+export * from './protocol/events.js';
 export * from './protocol/index.js';
+export * from './pubsub/index.js';
 export { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
 export { type ServerOptions, TransportServer } from './server.js';
 export { yieldToLoop } from './yield.js';

@@ -60,6 +60,7 @@ export class TransportServer {
   readonly #endpoints: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
   #draining = false;
   #closed = false;
 
@@ -67,7 +68,10 @@ export class TransportServer {
     this.#opts = resolveSocketOptions(options);
     this.#bind = typeof options.bind === 'string' ? [options.bind] : options.bind;
     if (this.#bind.length === 0) {
-      throw new TransportError('ERR_COURIER_INVALID_ENDPOINT', 'TransportServer needs at least one bind endpoint');
+      throw new TransportError(
+        'ERR_COURIER_INVALID_ENDPOINT',
+        'TransportServer needs at least one bind endpoint',
+      );
     }
     this.#onRequest = options.onRequest;
     this.#sock = new zmq.Router({
@@ -86,14 +90,21 @@ export class TransportServer {
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
         if (bytesChannel.hasSubscribers) {
-          bytesChannel.publish({ side: 'server', direction: 'out', bytes: frameBytes(frames) - frames[0]!.length });
+          bytesChannel.publish({
+            side: 'server',
+            direction: 'out',
+            bytes: frameBytes(frames) - frames[0]!.length,
+          });
         }
         return this.#sock.send(frames);
       },
       onSendError: (err) => {
         const code = (err as { code?: string }).code;
         if (droppedChannel.hasSubscribers) {
-          droppedChannel.publish({ side: 'server', reason: code === 'EHOSTUNREACH' ? 'UNROUTABLE' : 'SEND_FAILED' });
+          droppedChannel.publish({
+            side: 'server',
+            reason: code === 'EHOSTUNREACH' ? 'UNROUTABLE' : 'SEND_FAILED',
+          });
         }
       },
     });
@@ -134,9 +145,13 @@ export class TransportServer {
         await this.#sock.bind(endpoint);
       } catch (cause) {
         this.#sock.close();
-        throw new TransportError('ERR_COURIER_BIND_FAILED', `cannot bind ${endpoint}: ${(cause as Error).message}`, {
-          cause,
-        });
+        throw new TransportError(
+          'ERR_COURIER_BIND_FAILED',
+          `cannot bind ${endpoint}: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        );
       }
       // lastEndpoint resolves `tcp://host:*` to the port libzmq chose.
       this.#endpoints.push(this.#sock.lastEndpoint ?? endpoint);
@@ -159,17 +174,31 @@ export class TransportServer {
   }
 
   /**
-   * Stops receiving, aborts what is still in flight, sends what is queued and
-   * closes the socket. Idempotent.
+   * Stops receiving, answers what is still in flight with UNAVAILABLE and
+   * aborts it, tells every peer it is leaving (DISCONNECT), sends what is
+   * queued and closes the socket. Idempotent.
+   *
+   * Call drain() and wait for `inflight` to reach 0 first for a graceful stop.
    */
   async close(): Promise<void> {
-    if (this.#closed) return this.#loop;
+    if (this.#closed) return this.#closing;
     this.#closed = true;
+    this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     clearInterval(this.#timer);
     for (const peer of this.#peers.values()) {
-      this.#send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
-      for (const req of peer.inflight.values()) req.abort(AbortReason.CLOSED);
+      // Answer before DISCONNECT, so each caller gets its one outcome now
+      // rather than after its liveness window. Aborting first makes any reply
+      // the handler attempts (even from its abort listener) a no-op.
+      for (const req of peer.inflight.values()) {
+        req.abort(AbortReason.CLOSED);
+        this.#sendError(peer, req.id, Status.UNAVAILABLE, 'server closed before replying');
+      }
       peer.inflight.clear();
+      this.#send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
     }
     await this.#writer.flushed();
     this.#sock.close();
@@ -214,10 +243,16 @@ export class TransportServer {
     }
     const { packets, errors } = decodeMessage(msg.slice(1), this.#opts.limits);
     const now = performance.now();
-    let peer = this.#peers.get(route.toString('latin1'));
-    if (peer === undefined && packets.length > 0) peer = this.#addPeer(route, now);
+    const key = route.toString('latin1');
+    let peer = this.#peers.get(key);
     if (peer !== undefined) peer.liveness.seen(now);
-    for (const packet of packets) this.#onPacket(peer!, packet, now);
+    for (const packet of packets) {
+      // A packet after a DISCONNECT in the same message is first contact
+      // again: it must not land on the peer that was just removed.
+      if (peer === undefined || this.#peers.get(key) !== peer) peer = this.#addPeer(route, now);
+      this.#onPacket(peer, packet, now);
+    }
+    if (peer !== undefined && this.#peers.get(key) !== peer) peer = undefined;
     for (const error of errors) this.#onDecodeError(route, peer, error);
   }
 
@@ -253,7 +288,8 @@ export class TransportServer {
   #onPacket(peer: Peer, packet: Packet, now: number): void {
     switch (packet.cmd) {
       case Command.REQUEST:
-        return this.#onRequestPacket(peer, packet, now);
+        this.#onRequestPacket(peer, packet, now);
+        return;
       case Command.CANCEL: {
         const req = peer.inflight.get(packet.id);
         if (req !== undefined) {
@@ -266,10 +302,13 @@ export class TransportServer {
         peer.liveness.advertise(packet.intervalMs);
         return;
       case Command.DISCONNECT:
-        return this.#removePeer(peer, 'gone');
+        this.#removePeer(peer, 'gone');
+        return;
       case Command.REPLY:
         // Clients do not send replies; count it and move on.
-        if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: 'UNEXPECTED_COMMAND' });
+        if (droppedChannel.hasSubscribers) {
+          droppedChannel.publish({ side: 'server', reason: 'UNEXPECTED_COMMAND' });
+        }
         return;
     }
   }
@@ -282,11 +321,12 @@ export class TransportServer {
       return;
     }
     const req = new ServerRequest(this, peer, packet, now);
+    // Registered first even when refusing: a reply is only sent for a request in flight.
+    peer.inflight.set(packet.id, req);
     if (this.#closed) {
       req.reply({ status: Status.UNAVAILABLE, message: 'server is closing' });
       return;
     }
-    peer.inflight.set(packet.id, req);
     try {
       this.#onRequest(req);
     } catch (err) {
@@ -310,7 +350,13 @@ export class TransportServer {
     });
     if (peer !== undefined) {
       peer.lastSent = performance.now();
-      peer.inflight.get(error.id)?.abort(AbortReason.CANCELLED);
+      // The caller takes this error as the one reply for that id, so the
+      // request still running under it must not answer a second time.
+      const req = peer.inflight.get(error.id);
+      if (req !== undefined) {
+        peer.inflight.delete(error.id);
+        req.abort(AbortReason.CANCELLED);
+      }
     }
     this.#writer.enqueue(route.toString('latin1'), Buffer.from(route), frames);
   }
@@ -330,6 +376,19 @@ export class TransportServer {
       body: reply.body ?? [],
     });
     return true;
+  }
+
+  #sendError(peer: Peer, id: number, status: Status, message: string): void {
+    this.#send(peer, {
+      cmd: Command.REPLY,
+      id,
+      status,
+      message,
+      details: undefined,
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    });
   }
 
   #send(peer: Peer, packet: Packet): void {
@@ -418,7 +477,7 @@ class ServerRequest implements IncomingRequest {
   }
 
   reply(reply: OutgoingReply): boolean {
-    if (this.#replied) return false;
+    if (this.#replied || this.#abortReason !== undefined) return false;
     this.#replied = true;
     return this.#server.sendReply(this.#peer, this, reply);
   }

@@ -1,4 +1,4 @@
-import { Command, type Status } from './constants.js';
+import type { Command, Status } from './constants.js';
 
 /** String-to-string request metadata (trace context, caller identity, ...). */
 export type Metadata = Record<string, string>;

@@ -104,7 +104,13 @@ export function encodePacket(packet: Packet): Buffer[] {
       return [msgpack.pack([Command.CANCEL, 0, packet.id])];
     case Command.HEARTBEAT:
       return [
-        msgpack.pack([Command.HEARTBEAT, 0, packet.intervalMs, packet.liveness, packet.draining ? FLAG_DRAINING : 0]),
+        msgpack.pack([
+          Command.HEARTBEAT,
+          0,
+          packet.intervalMs,
+          packet.liveness,
+          packet.draining ? FLAG_DRAINING : 0,
+        ]),
       ];
     case Command.DISCONNECT:
       return [msgpack.pack([Command.DISCONNECT, 0, packet.reason ?? null])];
@@ -160,9 +166,14 @@ function fail(
  */
 function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet | DecodeError {
   const cmd = env[0];
-  // Position 2 is the request id for every command that has one; use it for
-  // error replies whenever it is a valid id.
-  const id = isUint(env[2], MAX_REQUEST_ID) ? env[2] : MESSAGE_LEVEL_ID;
+  // Position 2 is the request id for every command that has one (and, by the
+  // same convention, for commands this version does not know); use it for
+  // error replies whenever it is a valid id. HEARTBEAT and DISCONNECT carry
+  // other fields there, so their errors concern the whole message.
+  const id =
+    cmd !== Command.HEARTBEAT && cmd !== Command.DISCONNECT && isUint(env[2], MAX_REQUEST_ID)
+      ? env[2]
+      : MESSAGE_LEVEL_ID;
   const invalid = (field: string) =>
     fail('INVALID_FIELD', id, Status.BAD_REQUEST, `invalid envelope field "${field}" for command ${cmd}`);
 

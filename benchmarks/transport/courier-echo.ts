@@ -1,0 +1,32 @@
+import { Status, TransportClient, TransportServer } from '@courier/transport';
+import type { EchoClient, EchoServer } from './echo.js';
+
+/** Long enough never to fire in a healthy run; a reply that misses it fails the benchmark. */
+const DEADLINE_MS = 30_000;
+const METHOD = 'bench.echo';
+
+/** An echo server on @courier/transport with default options. */
+export async function listenCourierEcho(bind: string): Promise<EchoServer> {
+  const server = await TransportServer.listen({
+    bind,
+    onRequest: (req) => req.reply({ status: Status.OK, body: req.body }),
+  });
+  return { endpoint: server.endpoints[0]!, close: () => server.close() };
+}
+
+/** An echo client on @courier/transport with default options. */
+export function connectCourierEcho(endpoint: string): EchoClient {
+  const client = new TransportClient({ connect: endpoint });
+  return {
+    async echo(body) {
+      const reply = await client.request({ method: METHOD, body: [body], deadlineMs: DEADLINE_MS });
+      if (reply.status !== Status.OK) {
+        throw new Error(
+          `echo failed: ${reply.status} ${reply.message ?? ''}${reply.local ? ' (local)' : ''}`,
+        );
+      }
+      return reply.body[0]!;
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+import { parseDuration, parseInput, parseMethod } from '../args.js';
+import { Connection } from '../connection.js';
+import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import type { CliIO } from '../io.js';
+import { describeError, toJson } from '../output.js';
+
+export const callUsage = `courier call <endpoint> <service.method> [json] [--deadline 5s]
+
+Calls a method and prints its result as JSON. A failure prints the error code,
+message and details on stderr and exits with 1.`;
+
+export async function call(argv: string[], io: CliIO): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { deadline: { type: 'string', default: '5s' } },
+  });
+  const [endpointArg, methodArg, json, ...extra] = positionals;
+  if (endpointArg === undefined || methodArg === undefined || extra.length > 0)
+    throw new UsageError(callUsage);
+  const endpoint = normalizeEndpoint(endpointArg);
+  parseMethod(methodArg);
+  const input = parseInput(json);
+  await using conn = new Connection(endpoint);
+  try {
+    io.out(toJson(await conn.call(methodArg, input, parseDuration(values.deadline))) ?? 'null');
+    return 0;
+  } catch (err) {
+    io.err(describeError(err, endpoint));
+    return 1;
+  }
+}

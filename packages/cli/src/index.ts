@@ -1,0 +1,4 @@
+export type { LatencyBucket, LatencySummary } from './bench/latency.js';
+export { formatReport } from './bench/report.js';
+export { type BenchOptions, type BenchProgress, type BenchResult, runBench } from './bench/runner.js';
+export { main } from './main.js';

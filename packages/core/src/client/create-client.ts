@@ -1,0 +1,70 @@
+import type { CallOptions } from '../context.js';
+import type { AnyService, InputOf, OutputOf } from '../definition.js';
+import { type CallScope, EMPTY_SCOPE } from './call-scope.js';
+import { type ClientControls, defineControls } from './controls.js';
+import { ClientConfigError } from './errors.js';
+import { Invoker } from './invoker.js';
+import type { ClientOptions } from './options.js';
+
+/**
+ * One method as the caller sees it. The input may be left out when the
+ * method's schema accepts `undefined`.
+ */
+export type ClientMethod<M> =
+  undefined extends InputOf<M>
+    ? (input?: InputOf<M>, options?: CallOptions) => Promise<OutputOf<M>>
+    : (input: InputOf<M>, options?: CallOptions) => Promise<OutputOf<M>>;
+
+/** The methods of a service, typed from its definition. */
+export type ClientMethods<S extends AnyService> = {
+  readonly [K in keyof S['methods']]: ClientMethod<S['methods'][K]>;
+};
+
+/** A typed client of service `S`: its methods, plus the `$`-prefixed controls and `withDefaults`. */
+export type Client<S extends AnyService> = ClientMethods<S> & ClientControls<Client<S>>;
+
+/** Method names the client API takes for itself. */
+const RESERVED = new Set(['withDefaults']);
+
+/**
+ * Creates a typed client of a service from its definition: one method per
+ * method of the service, checked at compile time.
+ *
+ * Each call encodes its input as MessagePack, goes to one endpoint chosen by
+ * power of two choices on least outstanding calls (alive endpoints only, not
+ * ejected by their circuit breaker), and resolves with the output or rejects
+ * with the typed error of the reply's status (NotFoundError, ...), whose stack
+ * is the caller's. Calls of `idempotent` methods are retried on UNAVAILABLE
+ * and OVERLOADED within the call's deadline and the retry budget; other
+ * methods are sent once.
+ *
+ * When no endpoint is usable, a call waits (within its deadline) only while
+ * discovery has not answered yet or an endpoint is still connecting for the
+ * first time; otherwise it fails at once with UnavailableError.
+ *
+ * @example
+ * const playlist = createClient(playlistService, { endpoints: ['tcp://127.0.0.1:7001'] });
+ * const track = await playlist.get({ id: '42' }, { deadlineMs: 200 });
+ * await playlist.$close();
+ */
+export function createClient<const S extends AnyService>(definition: S, options: ClientOptions): Client<S> {
+  const methods = Object.entries(definition.methods).map(([name, m]) => {
+    if (RESERVED.has(name)) {
+      throw new ClientConfigError(
+        'ERR_COURIER_CLIENT_RESERVED_METHOD',
+        `service ${definition.name} has a method named ${name}, which clients use for themselves; rename the method`,
+      );
+    }
+    return { name, idempotent: m.idempotent === true };
+  });
+  const invoker = new Invoker(definition.name, options);
+  const build = (scope: CallScope): Client<S> => {
+    const view: Record<string, (input: unknown, options?: CallOptions) => Promise<unknown>> = {};
+    for (const { name, idempotent } of methods) {
+      // Not async: the caller awaits the Invoker's promise itself, which keeps its frames in async stack traces.
+      view[name] = (input, callOptions) => invoker.call(name, idempotent, input, scope, callOptions);
+    }
+    return defineControls(view, invoker, scope, build);
+  };
+  return build(EMPTY_SCOPE);
+}

@@ -1,0 +1,202 @@
+import { performance } from 'node:perf_hooks';
+import { MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { decodeBody, encodeBody } from '../codec.js';
+import type { CallOptions } from '../context.js';
+import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
+import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
+import { atLeast } from './check-option.js';
+import { Endpoint } from './endpoint.js';
+import { EndpointPool } from './endpoint-pool.js';
+import { ClientConfigError } from './errors.js';
+import type { ClientOptions } from './options.js';
+import { RetryPolicy } from './retry.js';
+import { RetryBudget } from './retry-budget.js';
+import { MAX_TIMER_MS, sleep } from './wait.js';
+
+/**
+ * Runs calls for one service: picks endpoints, sends attempts, retries what
+ * may be retried, and turns the outcome into a value or a typed error. Every
+ * client view of the service shares one Invoker (and so its connections).
+ */
+export class Invoker {
+  readonly service: string;
+  readonly pool: EndpointPool;
+  readonly #deadlineMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #budget: RetryBudget | undefined;
+  readonly #meta: Record<string, string> | undefined;
+
+  constructor(service: string, options: ClientOptions) {
+    this.service = service;
+    const random = options.random ?? Math.random;
+    const now = options.now ?? (() => performance.now());
+    this.#deadlineMs = atLeast('client', 'deadlineMs', options.deadlineMs ?? 5000, 1);
+    const retry =
+      options.retry === false ? { maxAttempts: 1, budget: false as const } : (options.retry ?? {});
+    this.#retry = new RetryPolicy(retry, random);
+    this.#budget = retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, now);
+    this.#meta = options.caller === undefined ? undefined : { [MetaKey.CALLER]: options.caller };
+    if ((options.endpoints === undefined) === (options.discovery === undefined)) {
+      throw new ClientConfigError(
+        'ERR_COURIER_CLIENT_OPTIONS',
+        'a client needs exactly one of `endpoints` or `discovery`',
+      );
+    }
+    this.pool = new EndpointPool(
+      service,
+      options.endpoints === undefined ? { discovery: options.discovery! } : { initial: options.endpoints },
+      {
+        transport: options.transport ?? {},
+        breaker: options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {}),
+        now,
+      },
+      random,
+    );
+  }
+
+  /**
+   * Calls `<service>.<method>`. Resolves with the decoded reply or rejects
+   * with a CourierError. The error is made here, after the reply was
+   * awaited, so V8's async stack trace shows the caller's frames (and never
+   * the server's).
+   */
+  async call(
+    method: string,
+    idempotent: boolean,
+    input: unknown,
+    scope: CallScope,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const started = performance.now();
+    const call = resolveCall(scope, options, started, this.#deadlineMs, this.#meta);
+    const body = encodeInput(input);
+    this.#budget?.deposit();
+    const wireMethod = `${this.service}.${method}`;
+    const tried = new Set<Endpoint>();
+    let attempts = 0;
+    let reply: Reply;
+    for (;;) {
+      const picked = this.#pickNow(call, tried) ?? (await this.#waitForEndpoint(call, tried));
+      if (!(picked instanceof Endpoint)) {
+        reply = picked;
+        break;
+      }
+      attempts++;
+      tried.add(picked);
+      reply = await picked.request({
+        method: wireMethod,
+        body,
+        // Positive even if the clock moved past the deadline since the pick (the
+        // transport then times out at once), and within what a timer can hold.
+        deadlineMs: Math.min(Math.max(call.deadline - performance.now(), 0.001), MAX_TIMER_MS),
+        meta: call.meta,
+        signal: call.signal,
+      });
+      const delay = this.#retryDelay(reply, idempotent, attempts, call);
+      if (delay === undefined) break;
+      if (clientRetryChannel.hasSubscribers) {
+        clientRetryChannel.publish({
+          service: this.service,
+          method,
+          reason: statusName(reply.status) ?? String(reply.status),
+        });
+      }
+      if (!(await sleep(delay, call.signal, performance.now()))) {
+        reply = localReply(Status.CANCELLED, 'cancelled by the caller while waiting to retry');
+        break;
+      }
+    }
+    if (clientCallEndChannel.hasSubscribers) {
+      clientCallEndChannel.publish({
+        service: this.service,
+        method,
+        status: statusName(reply.status) ?? String(reply.status),
+        durationSeconds: (performance.now() - started) / 1000,
+        attempts,
+      });
+    }
+    if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
+    throw errorFromStatus(reply.status, reply.message, reply.details);
+  }
+
+  /** An endpoint, or the local outcome that ends the call, when that is known without waiting. */
+  #pickNow(call: ResolvedCall, tried: ReadonlySet<Endpoint>): Endpoint | Reply | undefined {
+    if (call.signal?.aborted) return localReply(Status.CANCELLED, 'cancelled by the caller');
+    if (call.deadline <= performance.now()) {
+      return localReply(Status.DEADLINE_EXCEEDED, 'the deadline passed before the call was sent');
+    }
+    const endpoint = this.pool.pick(tried);
+    if (endpoint !== undefined) return endpoint;
+    // Nothing usable: wait only for what is about to come up by itself.
+    if (!this.pool.worthWaiting) return localReply(Status.UNAVAILABLE, this.pool.describeUnavailable());
+    return undefined;
+  }
+
+  /**
+   * Waits, within the call's deadline, while discovery has not answered yet
+   * or endpoints are still connecting, so the first calls of a new client go
+   * to an endpoint known to be up rather than to whichever was listed first.
+   */
+  async #waitForEndpoint(call: ResolvedCall, tried: ReadonlySet<Endpoint>): Promise<Endpoint | Reply> {
+    for (;;) {
+      const result = await this.pool.waitForChange(call.deadline, call.signal, performance.now());
+      if (result === 'deadline') {
+        return localReply(
+          Status.DEADLINE_EXCEEDED,
+          `no endpoint came up in time: ${this.pool.describeUnavailable()}`,
+        );
+      }
+      const picked = this.#pickNow(call, tried);
+      if (picked !== undefined) return picked;
+    }
+  }
+
+  /** The backoff before another attempt, or undefined when this outcome is final. */
+  #retryDelay(reply: Reply, idempotent: boolean, attempts: number, call: ResolvedCall): number | undefined {
+    if (reply.status === Status.OK || !this.#retry.retryable(reply.status, idempotent, attempts))
+      return undefined;
+    const delay = this.#retry.backoffMs(attempts);
+    // A retry that cannot start before the deadline would only turn a clear
+    // error into DEADLINE_EXCEEDED; the budget is spent only on retries that happen.
+    if (performance.now() + delay >= call.deadline) return undefined;
+    if (this.#budget !== undefined && !this.#budget.tryWithdraw()) return undefined;
+    return delay;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+function encodeInput(input: unknown): Buffer[] {
+  try {
+    return encodeBody(input);
+  } catch (cause) {
+    throw new BadRequestError(`the input cannot be encoded as MessagePack: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+function decodeOutput(reply: Reply, wireMethod: string): unknown {
+  try {
+    return decodeBody(reply.body, reply.contentType);
+  } catch (err) {
+    // decodeBody blames the sender; here the sender is the server.
+    const cause = err instanceof CourierError ? err.cause : err;
+    throw new InternalError(`the reply to ${wireMethod} cannot be decoded`, { cause });
+  }
+}
+
+function localReply(status: Status, message: string): Reply {
+  return {
+    status,
+    message,
+    details: undefined,
+    meta: undefined,
+    contentType: undefined,
+    body: [],
+    local: true,
+  };
+}

@@ -1,0 +1,29 @@
+import type { ClientOptions as TransportClientOptions } from '@courier/transport';
+import type { Discovery } from '../discovery/discovery.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import type { RetryOptions } from './retry.js';
+
+/** Options of createClient and createDynamicClient. Give `endpoints` or `discovery`. */
+export interface ClientOptions {
+  /** A fixed list of endpoints, connected at once, e.g. `['tcp://10.0.0.7:7001']`. */
+  endpoints?: readonly string[];
+  /** Where to find endpoints as they come and go, e.g. `dnsSrv(...)`. */
+  discovery?: Discovery;
+  /** A call's deadline when neither the call nor the view gives one, in ms. @default 5000 */
+  deadlineMs?: number;
+  /** Retries of idempotent methods; `false` turns them off. @default {} */
+  retry?: RetryOptions | false;
+  /** A circuit breaker per endpoint; `false` turns it off. @default {} */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Passed to each endpoint's TransportClient (heartbeats, high-water marks, reconnect). */
+  transport?: Omit<TransportClientOptions, 'connect'>;
+  /** This process's service name, sent with every call as `meta.caller`. */
+  caller?: string;
+  /** Randomness for backoff jitter and the balancer, in [0, 1). @default Math.random */
+  random?: () => number;
+  /**
+   * The clock of circuit-breaker cooldowns and the retry budget's refill, in
+   * ms. Deadlines always use `performance.now()`. @default performance.now
+   */
+  now?: () => number;
+}

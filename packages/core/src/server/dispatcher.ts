@@ -1,0 +1,191 @@
+import { performance } from 'node:perf_hooks';
+import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@courier/transport';
+import type { Logger } from 'pino';
+import { encodeBody } from '../codec.js';
+import type { ComputePool } from '../compute/pool.js';
+import type { AnyService } from '../definition.js';
+import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
+import { BuiltinMethod, describeService, type HealthReport, type ServiceDescription } from './builtins.js';
+import { Bulkhead } from './bulkhead.js';
+import { Call, type CallHost } from './call.js';
+import { DeadlineWatch } from './deadline-watch.js';
+import type { ResolvedLimits } from './options.js';
+import { buildRoutes, type Route } from './routes.js';
+
+/** Method label for requests that name no method of this service (keeps metric labels bounded). */
+const UNKNOWN_METHOD = 'unknown';
+
+/**
+ * Turns transport requests into calls: routing, built-ins, refusal while
+ * draining, and the record of every outcome. It owns the bulkhead and the
+ * deadline watch, and knows which calls are still unsettled.
+ */
+export class Dispatcher implements CallHost {
+  readonly service: string;
+  readonly log: Logger;
+  readonly bulkhead: Bulkhead;
+  readonly watch = new DeadlineWatch();
+  readonly #definition: AnyService;
+  readonly #pool: ComputePool | undefined;
+  readonly #routes: Map<string, Route>;
+  readonly #methodNames: string[];
+  readonly #live = new Set<Call>();
+  readonly #startedAt = performance.now();
+  #description: ServiceDescription | undefined;
+  #draining = false;
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  constructor(definition: AnyService, limits: ResolvedLimits, log: Logger, pool?: ComputePool) {
+    this.#definition = definition;
+    this.#pool = pool;
+    this.service = definition.name;
+    this.log = log;
+    this.bulkhead = new Bulkhead(limits.service);
+    this.#routes = buildRoutes(
+      definition,
+      limits,
+      this.bulkhead,
+      {
+        [BuiltinMethod.HEALTH]: () => this.#health(),
+        [BuiltinMethod.DESCRIBE]: () => {
+          this.#description ??= describeService(definition, limits);
+          return this.#description;
+        },
+      },
+      pool,
+    );
+    this.#methodNames = [...Object.keys(definition.methods), ...Object.values(BuiltinMethod)];
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** The transport's onRequest. */
+  readonly onRequest = (req: IncomingRequest): void => {
+    const route = this.#routes.get(req.method);
+    if (route === undefined) {
+      this.#respond(req, UNKNOWN_METHOD, this.#notFound(req.method), false);
+    } else if (route.kind === 'builtin') {
+      this.#respond(req, route.name, this.#runBuiltin(route.run), false);
+    } else if (this.#draining) {
+      this.#respond(req, route.name, { status: Status.UNAVAILABLE, message: 'server is draining' }, true);
+    } else {
+      const call = new Call(this, req, route);
+      this.#live.add(call);
+      call.admit();
+    }
+  };
+
+  finish(call: Call, reply: OutgoingReply, refused: boolean): void {
+    this.#live.delete(call);
+    this.#respond(call.req, call.route.name, reply, refused);
+    this.released();
+  }
+
+  released(): void {
+    if (this.#idle !== undefined && this.#live.size === 0 && this.bulkhead.active === 0) {
+      this.#idle.resolve();
+    }
+  }
+
+  /** Refuses new calls from now on (built-ins are still answered). */
+  startDraining(): void {
+    this.#draining = true;
+  }
+
+  /** Resolves once no call is unsettled and no handler is running. */
+  whenIdle(): Promise<void> {
+    if (this.#idle === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#idle = { promise, resolve };
+      this.released();
+    }
+    return this.#idle.promise;
+  }
+
+  /** Settles every unsettled call: queued ones first, so none starts while running ones are aborted. */
+  abortAll(): void {
+    const live = [...this.#live];
+    for (const call of live) if (call.waiting) call.abort();
+    for (const call of live) call.abort();
+  }
+
+  close(): void {
+    this.watch.close();
+  }
+
+  stats(): ServerStats {
+    return {
+      service: this.service,
+      draining: this.#draining,
+      methods: this.bulkhead.lanes.map((lane) => ({
+        method: lane.name,
+        inflight: lane.active,
+        queued: lane.waiting.size,
+      })),
+      ...(this.#pool !== undefined && { pool: this.#pool.stats() }),
+    };
+  }
+
+  /** Every outcome, whether of a call or answered directly, leaves through here. */
+  #respond(req: IncomingRequest, method: string, reply: OutgoingReply, refused: boolean): void {
+    try {
+      req.reply(reply);
+    } catch (err) {
+      // Never expected (calls check their details first); must not escape
+      // into a handler's promise chain. Try a plain answer in case the
+      // transport failed before counting the reply as sent.
+      this.log.error({ err, method }, 'reply could not be sent');
+      req.reply({ status: Status.INTERNAL, message: 'internal error' });
+    }
+    if (serverRequestEndChannel.hasSubscribers) {
+      // A request whose caller left (cancel, lost peer) got no reply, whatever the handler returned.
+      const status = req.abortReason !== undefined ? Status.CANCELLED : reply.status;
+      serverRequestEndChannel.publish({
+        service: this.service,
+        method,
+        status: statusName(status) ?? String(status),
+        durationSeconds: (performance.now() - req.receivedAt) / 1000,
+        refused,
+      });
+    }
+  }
+
+  #runBuiltin(run: () => unknown): OutgoingReply {
+    try {
+      return { status: Status.OK, body: encodeBody(run()) };
+    } catch (err) {
+      this.log.error({ err }, 'built-in method failed');
+      return { status: Status.INTERNAL, message: 'internal error' };
+    }
+  }
+
+  #health(): HealthReport {
+    return {
+      status: this.#draining ? 'draining' : 'ok',
+      service: this.service,
+      version: this.#definition.version,
+      uptimeSeconds: (performance.now() - this.#startedAt) / 1000,
+      inflight: this.bulkhead.active,
+    };
+  }
+
+  #notFound(wireName: string): OutgoingReply {
+    const dot = wireName.indexOf('.');
+    const service = dot < 0 ? wireName : wireName.slice(0, dot);
+    const quoted = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}...` : s);
+    const message =
+      service === this.service
+        ? `unknown method ${quoted(wireName.slice(dot + 1))} in service ${this.service}`
+        : `unknown service ${quoted(service)}: this server is ${this.service}`;
+    return {
+      status: Status.NOT_FOUND,
+      message,
+      details: { service: this.service, methods: this.#methodNames },
+    };
+  }
+}

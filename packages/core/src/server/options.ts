@@ -1,0 +1,155 @@
+import type { SocketOptions } from '@courier/transport';
+import type { Logger } from 'pino';
+import type { ComputePoolOptions } from '../compute/pool.js';
+import type { AnyService } from '../definition.js';
+import type { LaneLimits } from './bulkhead.js';
+
+/** Concurrency limits; each overrides what the service definition says. */
+export interface ConcurrencyLimits {
+  /** Most calls running at once. A positive integer. */
+  readonly concurrency?: number;
+  /** Most calls waiting for a slot; more are shed with OVERLOADED. A non-negative integer. */
+  readonly maxQueue?: number;
+}
+
+export interface MethodOverrides extends ConcurrencyLimits {
+  /** Longest run of one call, in ms (caps the caller's deadline). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Per-deployment overrides of the options in the definition: the
+ * service-wide limits at the top level, a method's under `methods`.
+ *
+ * @example
+ * { concurrency: 256, methods: { search: { concurrency: 8, maxQueue: 32, timeoutMs: 2000 } } }
+ */
+export interface ServiceOverrides<TMethods = Record<string, unknown>> extends ConcurrencyLimits {
+  readonly methods?: { readonly [K in keyof TMethods]?: MethodOverrides };
+}
+
+export interface GracefulShutdownOptions {
+  /**
+   * How long close() lets in-flight and queued calls finish before it cancels
+   * them (they are still answered: CANCELLED if they were running,
+   * UNAVAILABLE if they never ran).
+   * @default 10000
+   */
+  readonly graceMs?: number;
+  /**
+   * Process signals that start a graceful close. The first one closes the
+   * server; the listeners are removed at once, so a second signal gets
+   * Node's default action (terminate). Courier never calls process.exit:
+   * once the server is closed the process exits by itself if nothing else
+   * keeps it alive. `false` installs no listeners.
+   * @default ['SIGTERM', 'SIGINT']
+   */
+  readonly signals?: readonly NodeJS.Signals[] | false;
+}
+
+/** Options of serve(). Socket options (heartbeats, limits, batching) pass through to the transport. */
+export interface ServeOptions<TService extends AnyService = AnyService> extends SocketOptions {
+  /**
+   * Endpoints to bind, e.g. `tcp://0.0.0.0:7001`, `tcp://127.0.0.1:*` (any
+   * free port; read `server.endpoints`), `ipc:///tmp/x.sock`, `inproc://name`.
+   */
+  readonly bind: string | readonly string[];
+  /**
+   * Where the server logs; each request gets a child of it (see `ctx.log`).
+   * @default pino at the level in env COURIER_LOG_LEVEL, or 'info'
+   */
+  readonly logger?: Logger;
+  /**
+   * Per-deployment limits that replace the definition's: service-wide
+   * `concurrency`/`maxQueue`, and per method `concurrency`, `maxQueue`,
+   * `timeoutMs`. Defaults: service concurrency 1024, maxQueue 4096; a
+   * method's limits default to the service's; timeoutMs 30000.
+   */
+  readonly overrides?: ServiceOverrides<TService['methods']>;
+  readonly gracefulShutdown?: GracefulShutdownOptions;
+  /**
+   * The worker pool that runs the service's compute methods, started only
+   * when it has some: its size, queue bound, idle timeout, and the data
+   * every worker shares. serve() rejects if a compute implementation does
+   * not load. See ComputePoolOptions.
+   */
+  readonly pool?: ComputePoolOptions;
+}
+
+export const DEFAULT_CONCURRENCY = 1024;
+export const DEFAULT_MAX_QUEUE = 4096;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_GRACE_MS = 10_000;
+export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+/** setTimeout's ceiling, and so the longest timeout a method may have (~24.8 days). */
+const MAX_TIMEOUT_MS = 0x7fff_ffff;
+
+export interface MethodSettings extends LaneLimits {
+  readonly timeoutMs: number;
+}
+
+export interface ResolvedLimits {
+  readonly service: LaneLimits;
+  readonly methods: ReadonlyMap<string, MethodSettings>;
+}
+
+/** Merges serve() overrides over the definition over the defaults, and checks every value. */
+export function resolveLimits(definition: AnyService, overrides: ServiceOverrides = {}): ResolvedLimits {
+  const service: LaneLimits = {
+    concurrency: concurrency(
+      'concurrency',
+      overrides.concurrency ?? definition.concurrency ?? DEFAULT_CONCURRENCY,
+    ),
+    maxQueue: maxQueue('maxQueue', overrides.maxQueue ?? definition.maxQueue ?? DEFAULT_MAX_QUEUE),
+  };
+  const perMethod = (overrides.methods ?? {}) as Record<string, MethodOverrides | undefined>;
+  for (const name of Object.keys(perMethod)) {
+    if (!Object.hasOwn(definition.methods, name)) {
+      throw new RangeError(
+        `Courier overrides name method ${JSON.stringify(name)}, which ${definition.name} does not have`,
+      );
+    }
+  }
+  const methods = new Map<string, MethodSettings>();
+  for (const [name, def] of Object.entries(definition.methods)) {
+    const o = perMethod[name] ?? {};
+    methods.set(name, {
+      concurrency: concurrency(
+        `${name}.concurrency`,
+        o.concurrency ?? def.concurrency ?? service.concurrency,
+      ),
+      maxQueue: maxQueue(`${name}.maxQueue`, o.maxQueue ?? def.maxQueue ?? service.maxQueue),
+      timeoutMs: timeout(`${name}.timeoutMs`, o.timeoutMs ?? def.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+  }
+  return { service, methods };
+}
+
+/** A grace period: a non-negative number of ms. */
+export function graceMs(value: number): number {
+  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`Courier graceMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${value}`);
+  }
+  return value;
+}
+
+function concurrency(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Courier ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function maxQueue(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Courier ${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+function timeout(name: string, value: number): number {
+  if (!(value > 0 && value <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`Courier ${name} must be in (0, ${MAX_TIMEOUT_MS}] ms, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FUZZ_LIMITS, garbageArb } from '../../../tests/transport/arbitraries.js';
+import {
+  ChannelRecorder,
+  DECODE_ERROR_CODES,
+  type RawMessage,
+  RawPeer,
+  Teardown,
+  uniqueAddress,
+  waitFor,
+} from '../../../tests/transport/helpers.js';
+import { TransportClient } from './client.js';
+import { TransportChannels } from './diagnostics.js';
+import { Command, Status } from './protocol/constants.js';
+import type { Packet } from './protocol/envelope.js';
+import { decodeMessage } from './protocol/framing.js';
+
+/**
+ * The client's decoder under fuzzing: a raw ROUTER plays the server and,
+ * between well-formed exchanges, sends the client garbage. The client must
+ * neither crash nor stop working, and must count what it could not decode.
+ *
+ * Garbage that would legitimately declare the server dead (a valid HEARTBEAT
+ * advertising a short interval) is left out: the client would then replace
+ * its connection, and garbage addressed to the old one would never arrive.
+ */
+const RUNS = 100;
+const PER_RUN = 60;
+const HB = 50;
+
+const harmless = (frames: Buffer[]) =>
+  decodeMessage(frames, FUZZ_LIMITS).packets.every(
+    (p) => p.cmd !== Command.HEARTBEAT || p.intervalMs >= 1000,
+  );
+
+function serve(message: RawMessage): Packet[] {
+  const out: Packet[] = [];
+  for (const p of message.packets) {
+    if (p.cmd === Command.HEARTBEAT)
+      out.push({ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false });
+    if (p.cmd === Command.REQUEST) {
+      out.push({
+        cmd: Command.REPLY,
+        id: p.id,
+        status: Status.OK,
+        message: undefined,
+        details: undefined,
+        meta: undefined,
+        contentType: undefined,
+        body: p.body,
+      });
+    }
+  }
+  return out;
+}
+
+describe('TransportClient under fuzzing', () => {
+  const teardown = new Teardown();
+  afterEach(() => teardown.run());
+
+  it(`survives ${RUNS * PER_RUN} garbage messages from its server and keeps working`, async () => {
+    // A REPLY with id 0 is a message-level error the client reports as a process warning.
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    teardown.add(warnings, (w) => w.mockRestore());
+    const dropped = teardown.add(
+      new ChannelRecorder<{ side: string; reason: string }>(TransportChannels.dropped),
+      (r) => r.close(),
+    );
+    const bytesIn = teardown.add(
+      new ChannelRecorder<{ side: string; direction: string }>(TransportChannels.bytes),
+      (r) => r.close(),
+    );
+    const { peer: router, endpoint } = await RawPeer.router(uniqueAddress('tcp'), 100);
+    teardown.add(router, (p) => p.close());
+    let sentToClient = 0;
+    router.respond = (message) => {
+      const out = serve(message);
+      if (out.length > 0) sentToClient++;
+      return out;
+    };
+    const client = teardown.add(
+      new TransportClient({
+        connect: endpoint,
+        heartbeatIntervalMs: HB,
+        heartbeatLiveness: 20,
+        limits: FUZZ_LIMITS,
+      }),
+      (c) => c.close(),
+    );
+    await waitFor(() => client.state === 'alive', 'the client to meet the router');
+    const route = () => router.received.at(-1)!.route!;
+    const received = () => bytesIn.count((e) => e.side === 'client' && e.direction === 'in');
+
+    let expectedDecodeErrors = 0;
+    let expectedWarnings = 0;
+    let sent = 0;
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(garbageArb.filter(harmless), { minLength: PER_RUN, maxLength: PER_RUN }),
+        async (messages) => {
+          const to = route();
+          for (const frames of messages) {
+            const decoded = decodeMessage(frames, FUZZ_LIMITS);
+            expectedDecodeErrors += decoded.errors.length;
+            expectedWarnings += decoded.packets.filter((p) => p.cmd === Command.REPLY && p.id === 0).length;
+            await router.sendFrames([to, ...frames]);
+            sentToClient++;
+            sent++;
+          }
+          // A heartbeat without the draining flag undoes any DISCONNECT or
+          // draining flag in the garbage; once the client has read everything
+          // sent to it, it must be alive and answer a call correctly.
+          await router.send([{ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false }], to);
+          sentToClient++;
+          await waitFor(() => received() >= sentToClient, 'the client to read everything');
+          expect(client.state).toBe('alive');
+          const body = randomBytes(24);
+          const reply = await client.request({ method: 'fuzz.check', body: [body], deadlineMs: 10_000 });
+          expect(reply).toMatchObject({ status: Status.OK, local: false, body: [body] });
+        },
+      ),
+      { seed: 0xc11e, numRuns: RUNS, endOnFailure: true },
+    );
+
+    expect(sent).toBe(RUNS * PER_RUN);
+    const decodeDrops = dropped.events.filter((e) => e.side === 'client' && DECODE_ERROR_CODES.has(e.reason));
+    expect(decodeDrops.length).toBe(expectedDecodeErrors);
+    expect(warnings).toHaveBeenCalledTimes(expectedWarnings);
+    expect(client.state).toBe('alive');
+  });
+});
