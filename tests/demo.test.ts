@@ -21,6 +21,7 @@ it('npm run demo -- --once starts the examples, calls them and stops cleanly', a
   expect(out).toMatch(/still left at each hop: playlist \d+ → metadata \d+ → storage \d+ ms/);
   expect(out).toMatch(/playlist\.get p2\s+→ CANCELLED/);
   expect(out).toMatch(/subscriber got event #\d+ trackAdded/);
+  expect(out).toMatch(/recommend\.similarNative → the same \[\d+,\d+,\d+\] from the C\+\+ addon/);
   expect(out).toMatch(/metrics\s+→ http:\/\/127\.0\.0\.1:\d+\/metrics/);
   expect(out).toMatch(/courier_server_requests_total\{service="playlist",method="get",status="OK"\} 1/);
   expect(code).toBe(0);

@@ -3,9 +3,9 @@
 import { createClient, createPublisher, serve, subscribe } from '@courier/core';
 import { library, usePublisher } from './service.js';
 
-const publisher = await createPublisher(library, { bind: process.env.EVENTS_BIND ?? 'tcp://127.0.0.1:7301' });
+const publisher = await createPublisher(library, { bind: process.env.EVENTS_BIND ?? 'tcp://127.0.0.1:7401' });
 usePublisher(publisher);
-const server = await serve(library, { bind: process.env.BIND ?? 'tcp://127.0.0.1:7300' });
+const server = await serve(library, { bind: process.env.BIND ?? 'tcp://127.0.0.1:7400' });
 console.log(`library listening on ${server.endpoints.join(', ')}`);
 console.log(`library-events listening on ${publisher.endpoints.join(', ')}`);
 

@@ -18,7 +18,7 @@ export const metadata = defineService({
       input: z.object({ ids: z.array(z.string()).max(100), latencyMs: z.number().int().optional() }),
       idempotent: true,
       handler: async ({ ids, latencyMs }, ctx) => {
-        const remainingMs = Math.round(ctx.remainingMs());
+        const remainingMs = Math.floor(ctx.remainingMs());
         // ctx.client() passes on what is left of the deadline, the cancel
         // signal and the trace context, without any code here.
         const store = ctx.client(storageClientOrThrow());

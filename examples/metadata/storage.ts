@@ -24,7 +24,7 @@ export const storage = defineService({
       input: z.object({ key: z.string(), latencyMs: z.number().int().min(0).max(60_000).optional() }),
       idempotent: true,
       handler: async ({ key, latencyMs }, ctx) => {
-        const remainingMs = Math.round(ctx.remainingMs());
+        const remainingMs = Math.floor(ctx.remainingMs());
         storageStats.started++;
         try {
           // The signal aborts when the caller cancels or the deadline passes: stop working.

@@ -19,10 +19,12 @@ describe('examples: playlist → metadata → storage', () => {
   beforeAll(async () => {
     const store = await testService(storage);
     stack.push(store);
-    stack.push({ [Symbol.asyncDispose]: () => connectStorage(store.server.endpoints).$close() });
+    const storageClient = connectStorage(store.server.endpoints);
+    stack.push({ [Symbol.asyncDispose]: () => storageClient.$close() });
     const meta = await testService(metadata);
     stack.push(meta);
-    stack.push({ [Symbol.asyncDispose]: () => connectMetadata(meta.server.endpoints).$close() });
+    const metadataClient = connectMetadata(meta.server.endpoints);
+    stack.push({ [Symbol.asyncDispose]: () => metadataClient.$close() });
     const play = await testService(playlist);
     stack.push(play);
     client = play.client;

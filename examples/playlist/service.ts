@@ -31,7 +31,7 @@ export const playlist = defineService({
       }),
       idempotent: true,
       handler: async ({ id, latencyMs }, ctx) => {
-        const remainingMs = Math.round(ctx.remainingMs());
+        const remainingMs = Math.floor(ctx.remainingMs());
         const found = PLAYLISTS[id];
         if (found === undefined)
           throw new NotFoundError(`no playlist ${id}`, { details: { known: Object.keys(PLAYLISTS) } });

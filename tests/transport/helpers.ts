@@ -41,12 +41,11 @@ export function uniqueAddress(kind: TransportKind): string {
  * An address that nothing is bound to yet but can be bound later, for tests
  * that connect first or restart a server in place.
  *
- * For TCP the port comes from below the ephemeral range (Linux 32768-60999,
- * macOS 49152-65535). A port the OS handed out for `bind(*)` and took back
- * is not safe to wait on: on a busy machine it is soon another process's
- * listener or a connection's source port (blocking the later bind), and a
- * client that keeps reconnecting to an empty ephemeral port can even connect
- * to itself. Nothing is assigned below that range unless asked for by number.
+ * For TCP: a port below the ephemeral range (Linux 32768-60999, macOS
+ * 49152-65535), checked free. An ephemeral port is not safe to leave empty
+ * while a client keeps reconnecting to it: the OS hands it to other sockets
+ * (a busy machine's listeners, connections' source ports, even the
+ * reconnecting client itself, which then talks to itself).
  */
 export async function reserveAddress(kind: TransportKind): Promise<string> {
   if (kind !== 'tcp') return uniqueAddress(kind);

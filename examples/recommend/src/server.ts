@@ -19,4 +19,5 @@ const size =
 // Built once, in SharedArrayBuffers: every pool worker reads this memory in place.
 const embeddings = createEmbeddings({ rows, dims: DIMS });
 const server = await serve(recommend, { bind, pool: { size, shared: embeddings } });
-console.log(`recommend: ${rows} x ${DIMS} embeddings, serving on ${server.endpoints.join(', ')}`);
+console.log(`recommend: ${rows} x ${DIMS} embeddings in shared memory`);
+console.log(`recommend listening on ${server.endpoints.join(', ')}`);

@@ -155,6 +155,8 @@ export type AnyService = ServiceDefinition<string, Record<string, AnyMethod>, an
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MEMBER_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
+/** Members every client has besides the service's methods (see client/controls.ts). */
+const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set(['withDefaults', 'then']);
 
 /**
  * Declares a service: its name, version, methods and events. Everything a
@@ -193,6 +195,12 @@ export function defineService<
         throw new DefinitionError(
           'ERR_COURIER_MEMBER_NAME',
           `invalid ${kind} name ${JSON.stringify(name)} in service ${spec.name}: use letters, digits and _, starting with a letter (names starting with _ are reserved)`,
+        );
+      }
+      if (kind === 'method' && RESERVED_METHOD_NAMES.has(name)) {
+        throw new DefinitionError(
+          'ERR_COURIER_MEMBER_NAME',
+          `method name ${JSON.stringify(name)} in service ${spec.name} is reserved: clients use it themselves`,
         );
       }
     }

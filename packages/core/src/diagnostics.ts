@@ -40,6 +40,7 @@ export interface ServerStats {
 export interface ServerLifecycle {
   readonly event: 'started' | 'draining' | 'stopped';
   readonly service: string;
+  /** Reads the server's state; the same function in every event of one server. */
   readonly stats: () => ServerStats;
 }
 

@@ -42,6 +42,8 @@ export class CourierError extends Error {
       return false;
     }
     // Subclasses keep their own identity: BadRequestError matches only BAD_REQUEST.
+    // `this` is the class on the right of instanceof, which is the point here.
+    // biome-ignore lint/complexity/noThisInStatic: see above
     const code = (this as unknown as { CODE?: ErrorCode }).CODE;
     return code === undefined || (value as CourierError).code === code;
   }

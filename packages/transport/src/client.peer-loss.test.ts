@@ -11,7 +11,12 @@ import { Status } from './protocol/constants.js';
  * address. Timing is never asserted: a call settled as UNAVAILABLE rather
  * than DEADLINE_EXCEEDED (30 s away) shows the heartbeat window decided it.
  */
-const CLIENT = { heartbeatIntervalMs: 50, heartbeatLiveness: 3, reconnectMaxIntervalMs: 200 };
+/**
+ * 50 ms heartbeats; a window of 10 of them (500 ms), not 3, because a child
+ * process just started on a busy machine can stall for more than 150 ms, and
+ * a false death would settle the calls before the loss under test.
+ */
+const CLIENT = { heartbeatIntervalMs: 50, heartbeatLiveness: 10, reconnectMaxIntervalMs: 200 };
 
 describe.each(['tcp', 'ipc'] as const)('peer loss over %s', (kind) => {
   const teardown = new Teardown();

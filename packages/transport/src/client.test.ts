@@ -379,7 +379,8 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
     // The server's liveness is generous: only the client's judgement is under test.
     const { server } = await echoServer({ heartbeatIntervalMs: 200, heartbeatLiveness: 20 });
     const bytes = record<{ side: string; direction: string }>(TransportChannels.bytes);
-    const client = connect(server.endpoints[0]!, { heartbeatIntervalMs: 20, heartbeatLiveness: 3 });
+    // 5 x 20 ms = 100 ms by its own interval; 5 x 200 ms = 1 s by the server's.
+    const client = connect(server.endpoints[0]!, { heartbeatIntervalMs: 20, heartbeatLiveness: 5 });
     const states: PeerState[] = [];
     await waitFor(() => client.state === 'alive', 'alive');
     client.on('state', (to) => states.push(to));
@@ -393,7 +394,8 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
 
   it('is judged by the server by the interval the client advertises, not the server’s own', async () => {
     // The client's liveness is generous: only the server's judgement is under test.
-    const { server } = await echoServer({ heartbeatIntervalMs: 20, heartbeatLiveness: 3 });
+    // 5 x 20 ms = 100 ms by its own interval; 5 x 200 ms = 1 s by the client's.
+    const { server } = await echoServer({ heartbeatIntervalMs: 20, heartbeatLiveness: 5 });
     const peers = record<{ side: string; to: string }>(TransportChannels.peer);
     const bytes = record<{ side: string; direction: string }>(TransportChannels.bytes);
     const client = connect(server.endpoints[0]!, { heartbeatIntervalMs: 200, heartbeatLiveness: 20 });

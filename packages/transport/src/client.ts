@@ -220,7 +220,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
           cmd: Command.REQUEST,
           id,
           method: req.method,
-          deadlineMs: Math.ceil(req.deadlineMs),
+          // Round down (but never to 0, which means "none"): a deadline passed
+          // along a chain of calls must never grow from one hop to the next.
+          deadlineMs: Math.max(1, Math.floor(req.deadlineMs)),
           meta: req.meta,
           contentType: req.contentType,
           body: req.body,

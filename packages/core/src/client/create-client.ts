@@ -23,8 +23,12 @@ export type ClientMethods<S extends AnyService> = {
 /** A typed client of service `S`: its methods, plus the `$`-prefixed controls and `withDefaults`. */
 export type Client<S extends AnyService> = ClientMethods<S> & ClientControls<Client<S>>;
 
-/** Method names the client API takes for itself. */
-const RESERVED = new Set(['withDefaults']);
+/**
+ * Method names the client API takes for itself: `withDefaults` (Scopable),
+ * and `then`, which would make the client a thenable that `await` unwraps.
+ * defineService refuses them too; this guards hand-built definitions.
+ */
+const RESERVED = new Set(['withDefaults', 'then']);
 
 /**
  * Creates a typed client of a service from its definition: one method per

@@ -49,6 +49,8 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
   readonly #graceMs: number;
   readonly #signals: readonly NodeJS.Signals[];
   readonly #pool: ComputePool | undefined;
+  /** One function for the server's whole life: observers tell servers apart by it. */
+  readonly #statsFn = (): ServerStats => this.stats();
   #removeSignalListeners: () => void = () => {};
   #drained: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -127,7 +129,7 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
 
   #publish(event: ServerLifecycle['event']): void {
     if (serverLifecycleChannel.hasSubscribers) {
-      const payload: ServerLifecycle = { event, service: this.definition.name, stats: () => this.stats() };
+      const payload: ServerLifecycle = { event, service: this.definition.name, stats: this.#statsFn };
       serverLifecycleChannel.publish(payload);
     }
   }

@@ -8,6 +8,8 @@ import { formatReport, runBench } from '@courier/cli';
 import { serve } from '@courier/core';
 import { {{camel}} } from '../src/service.js';
 
+// Keep the report readable: the service logs only warnings while it is measured.
+process.env.COURIER_LOG_LEVEL ??= 'warn';
 const server = await serve({{camel}}, { bind: 'tcp://127.0.0.1:*', gracefulShutdown: { signals: false } });
 try {
   const result = await runBench({
