@@ -9,7 +9,12 @@ export default defineConfig({
   // Test files run in the SSR environment, which resolves with its own conditions.
   ssr: { resolve: { conditions: ['courier-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'tests/**/*.test.ts',
+      'examples/**/*.test.ts',
+      'docs/examples/**/*.test.ts',
+    ],
     typecheck: {
       enabled: true,
       include: ['packages/*/src/**/*.test-d.ts', 'tests/**/*.test-d.ts'],

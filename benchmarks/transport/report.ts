@@ -91,6 +91,7 @@ export function jsonReport(
       impl: t.impl,
       bodyBytes: t.cell.bodyBytes,
       inflight: t.cell.inflight,
+      requests: t.requests,
       rps: t.rps,
       roundsRps: t.segments.map((s) => s.rps),
       latencyUs: {

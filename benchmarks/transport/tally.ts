@@ -50,6 +50,11 @@ export class Tally {
     return segment;
   }
 
+  /** Replies counted in the measured windows of all rounds. */
+  get requests(): number {
+    return this.#requests;
+  }
+
   /** Requests per second: the median over rounds. */
   get rps(): number {
     return median(this.segments.map((s) => s.rps));

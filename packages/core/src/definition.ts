@@ -16,7 +16,9 @@ export interface ComputeSpec {
 export interface MethodOptions {
   /**
    * Safe to run more than once (no side effects beyond the first): clients
-   * retry idempotent methods on UNAVAILABLE, OVERLOADED and lost peers.
+   * also retry it after losing the endpoint it was sent to. (A call a server
+   * refused without running it, OVERLOADED or UNAVAILABLE, is retried
+   * whatever the method.)
    * @default false
    */
   readonly idempotent?: boolean;

@@ -73,7 +73,7 @@ export class TransportMetrics {
       registry,
       {
         name: MetricNames.transportDropped,
-        help: 'Messages dropped or refused, by reason: a decode error code for malformed input (NOT_COURIER, MALFORMED_ENVELOPE, ...), DUPLICATE_ID, UNEXPECTED_COMMAND, SEND_FAILED or UNROUTABLE.',
+        help: 'Messages dropped or refused, by reason: a decode error code for malformed input (NOT_COURIER, MALFORMED_ENVELOPE, ...), DUPLICATE_ID, UNEXPECTED_COMMAND, SEND_FAILED, UNROUTABLE, SERVER_REJECTED (client: a REPLY with id 0), or INVALID_REPLY / REPLY_TOO_LARGE (server: a reply replaced by an error for breaking protocol limits).',
         labelNames: ['side', 'reason'],
       },
       (emit) => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   answerHeartbeats,
   ChannelRecorder,
@@ -11,11 +11,18 @@ import {
   uniqueAddress,
   waitFor,
 } from '../../../tests/transport/helpers.js';
-import { type ClientOptions, type PeerState, type Reply, TransportClient } from './client.js';
+import {
+  type ClientOptions,
+  type OutgoingRequest,
+  type PeerState,
+  type Reply,
+  TransportClient,
+} from './client.js';
 import { TransportChannels } from './diagnostics.js';
 import { TransportError } from './errors.js';
-import { Command, Status } from './protocol/constants.js';
-import type { Packet, RequestPacket } from './protocol/envelope.js';
+import { Command, RPC_SIGNATURE, Status } from './protocol/constants.js';
+import type { Packet, ReplyPacket, RequestPacket } from './protocol/envelope.js';
+import { msgpack } from './protocol/msgpack.js';
 import type { IncomingRequest } from './request.js';
 import { type ServerOptions, TransportServer } from './server.js';
 import { yieldToLoop } from './yield.js';
@@ -262,9 +269,8 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
   // wait in the BatchWriter. Not over inproc: there, a send blocked on a
   // connection pending its bind was not woken when the bind attached it, and
   // timed out. The BatchWriter under test is the same on every transport.
-  it.skipIf(kind === 'inproc')(
-    'does not send a request whose deadline passed while it was still queued',
-    async () => {
+  if (kind !== 'inproc') {
+    it('does not send a request whose deadline passed while it was still queued', async () => {
       const address = await reserveAddress(kind);
       const client = connect(address, { heartbeatIntervalMs: 5000, sendHighWaterMark: 1 });
       const blockers: Promise<Reply>[] = [];
@@ -293,8 +299,8 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
       ]);
       // Before the router goes, so the DISCONNECT finds room in the one-message queue.
       await client.close();
-    },
-  );
+    });
+  }
 
   it('never delivers to a server that comes up later what it already failed as UNAVAILABLE', async () => {
     const address = await reserveAddress(kind);
@@ -428,6 +434,159 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
     await waitFor(() => held.every((r) => r.abortReason === 'peer-lost'), 'the server to drop the requests');
     expect(server.inflight).toBe(0);
     expect(server.peerCount).toBe(0);
+  });
+
+  it('refuses at once, without sending, a request the server would reject for its fields or size', async () => {
+    const seen: string[] = [];
+    const server = await startServer((req) => {
+      seen.push(req.method);
+      req.reply({ status: Status.OK });
+    });
+    const client = connect(server.endpoints[0]!, { limits: { maxBodyBytes: 1024 } });
+    const entries = (n: number, value: string) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`key-${i}`, value]));
+    const cases: [string, Partial<OutgoingRequest>, Status, string][] = [
+      ['long method', { method: `a.${'m'.repeat(255)}` }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['empty method', { method: '' }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['65 meta entries', { meta: entries(65, 'v') }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['long meta value', { meta: { k: 'v'.repeat(1025) } }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['long meta key', { meta: { ['k'.repeat(1025)]: 'v' } }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['long content type', { contentType: 'c'.repeat(1025) }, Status.BAD_REQUEST, 'INVALID_REQUEST'],
+      ['large body', { body: [Buffer.alloc(600), Buffer.alloc(600)] }, Status.TOO_LARGE, 'REQUEST_TOO_LARGE'],
+      // Every field within its limit, but 64 KiB of meta overflow the envelope.
+      ['large envelope', { meta: entries(64, 'v'.repeat(1024)) }, Status.TOO_LARGE, 'REQUEST_TOO_LARGE'],
+    ];
+    for (const [what, fields, status, code] of cases) {
+      const reply = await client.request({
+        method: 'limits.refused',
+        body: [],
+        deadlineMs: 15_000,
+        ...fields,
+      });
+      expect(reply, what).toMatchObject({ status, local: true, details: { code } });
+    }
+    expect(client.inflight).toBe(0);
+    // Within every limit: sent and answered.
+    const fits = await client.request({
+      method: `a.${'m'.repeat(254)}`,
+      body: [Buffer.alloc(1024)],
+      deadlineMs: 15_000,
+      meta: entries(64, 'v'),
+      contentType: 'c'.repeat(1024),
+    });
+    expect(fits).toMatchObject({ status: Status.OK, local: false });
+    expect(seen).toEqual([`a.${'m'.repeat(254)}`]);
+  });
+
+  it('settles a call at once with INTERNAL when its reply arrives but cannot be decoded', async () => {
+    const dropped = record<{ side: string; reason: string }>(TransportChannels.dropped);
+    const { router, client, route } = await rawServer();
+    router.respond = answerHeartbeats(HB);
+    const call = client.request({ method: 'x.y', body: [], deadlineMs: 15_000 });
+    const { packet } = await router.next(is.request(), 'the request');
+    // A message of 1025 characters: one more than the decoder accepts.
+    await router.sendFrames([
+      route,
+      RPC_SIGNATURE,
+      msgpack.pack([Command.REPLY, 0, packet.id, Status.OK, 'x'.repeat(1025), null, null, null]),
+    ]);
+    expect(await call).toMatchObject({
+      status: Status.INTERNAL,
+      local: true,
+      message: 'malformed reply from server: INVALID_FIELD',
+      details: { code: 'INVALID_FIELD' },
+    });
+    expect(client.inflight).toBe(0);
+    expect(dropped.events).toEqual([{ side: 'client', reason: 'INVALID_FIELD' }]);
+  });
+
+  it('does not take a bad packet of another command that names a call for that call’s reply', async () => {
+    const { router, client, route } = await rawServer();
+    router.respond = answerHeartbeats(HB);
+    const call = client.request({ method: 'x.y', body: [], deadlineMs: 15_000 });
+    const { packet } = await router.next(is.request(), 'the request');
+    const reply: ReplyPacket = {
+      cmd: Command.REPLY,
+      id: packet.id,
+      status: Status.OK,
+      message: 'the real one',
+      details: undefined,
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    };
+    await router.sendFrames([
+      route,
+      RPC_SIGNATURE,
+      // A command from a later revision about this request, and a broken REQUEST naming it.
+      msgpack.pack([9, 0, packet.id]),
+      msgpack.pack([Command.REQUEST, 0, packet.id, '', 100, null, null]),
+    ]);
+    await router.send([reply], route);
+    expect(await call).toMatchObject({ status: Status.OK, local: false, message: 'the real one' });
+  });
+
+  it('counts every message-level error from the server but warns about them at most once per 10 s', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    teardown.add(warn, (w) => w.mockRestore());
+    const dropped = record<{ side: string; reason: string }>(TransportChannels.dropped);
+    const { router, client, route } = await rawServer();
+    router.respond = answerHeartbeats(HB);
+    const rejection: ReplyPacket = {
+      cmd: Command.REPLY,
+      id: 0,
+      status: Status.BAD_REQUEST,
+      message: 'frame 1 is not a valid envelope',
+      details: { code: 'MALFORMED_ENVELOPE' },
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    };
+    for (let i = 0; i < 5; i++) await router.send([rejection], route);
+    const rejected = () => dropped.count((e) => e.side === 'client' && e.reason === 'SERVER_REJECTED');
+    await waitFor(() => rejected() === 5, 'all five rejections');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toContain(
+      'rejected a message: 400 frame 1 is not a valid envelope',
+    );
+    // The client itself is fine: it answers calls as before.
+    expect(client.state).toBe('alive');
+  });
+
+  it('close() gets its DISCONNECT to the server even behind megabytes still queued', async () => {
+    const peers = record<{ side: string; to: string }>(TransportChannels.peer);
+    const { server, held } = await echoServer();
+    const client = connect(server.endpoints[0]!);
+    expect((await client.request({ method: 'echo.x', body: [], deadlineMs: 15_000 })).status).toBe(Status.OK);
+    const big = Buffer.alloc(1024 * 1024);
+    const calls = Array.from({ length: 8 }, () =>
+      client.request({ method: 'test.hold', body: [big], deadlineMs: 15_000 }),
+    );
+    // Let them leave the BatchWriter, so they sit in libzmq's queue when close() runs.
+    for (let i = 0; i < 3; i++) await yieldToLoop();
+    await client.close();
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array(8).fill(Status.CANCELLED));
+    const left = () => peers.events.filter((e) => e.side === 'server' && e.to !== 'alive');
+    await waitFor(() => left().length > 0, 'the server to forget the client');
+    // 'gone' (it heard the DISCONNECT), not 'dead' (its liveness check noticed the silence).
+    expect(left().map((e) => e.to)).toEqual(['gone']);
+    await waitFor(() => held.every((r) => r.abortReason === 'peer-lost'), 'the held calls to be aborted');
+  });
+
+  it('sends no CANCEL for calls it failed when it declared the server dead; contact resumes as a new peer', async () => {
+    const { router, client, route } = await rawServer({ heartbeatLiveness: 3 });
+    await router.send([{ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false }], route);
+    await waitFor(() => client.state === 'alive', 'alive');
+    const failed = await client.request({ method: 'x.stalled', body: [], deadlineMs: 30_000 });
+    expect(failed).toMatchObject({ status: Status.UNAVAILABLE, local: true });
+    await router.next(is.request(), 'the request the server held');
+    router.respond = answerHeartbeats(HB);
+    await waitFor(() => client.state === 'alive', 'alive again');
+    // A CANCEL on the new connection would name a request the server never
+    // got from that peer; the server aborts the old peer's work itself when
+    // it notices that connection's silence (docs/protocol.md, section 9.2).
+    expect(router.received.at(-1)!.route!.equals(route)).toBe(false);
+    expect(router.packets().filter(is.cancel)).toEqual([]);
   });
 
   it('fails a call with UNAVAILABLE when nothing is listening', async () => {

@@ -12,10 +12,13 @@ import {
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
-import { Command, MAX_REQUEST_ID, Status } from './protocol/constants.js';
+import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
 import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
-import { decodeMessage, encodePacket } from './protocol/framing.js';
-import { yieldToLoop } from './yield.js';
+import { type DecodeError, decodeMessage, encodePacket } from './protocol/framing.js';
+import { MAX_DEADLINE_MS } from './protocol/limits.js';
+import { receiveLoop } from './receive-loop.js';
+import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
+import { WarningThrottle } from './warning-throttle.js';
 
 export interface ClientOptions extends SocketOptions {
   /** The one server endpoint this client talks to, e.g. `tcp://127.0.0.1:7001`. */
@@ -73,8 +76,13 @@ interface Pending {
   sent: boolean;
 }
 
-/** The largest deadline the wire (and setTimeout) can carry: 2^31 - 1 ms, about 24.8 days. */
-const MAX_DEADLINE_MS = 0x7fff_ffff;
+/** At most one warning per this long about message-level errors from the server. */
+const REJECTED_WARNING_INTERVAL_MS = 10_000;
+/**
+ * Linger for the farewell DISCONNECT on close: long enough for it to leave
+ * behind what is still queued, short enough not to hold up the process.
+ */
+const CLOSE_LINGER_MS = 100;
 
 export interface ClientEvents {
   state: [to: PeerState, from: PeerState];
@@ -105,6 +113,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   #state: PeerState = 'connecting';
   #nextId = 1;
   #lastSent = 0;
+  readonly #rejectedWarnings = new WarningThrottle(REJECTED_WARNING_INTERVAL_MS);
 
   constructor(options: ClientOptions) {
     super();
@@ -204,7 +213,26 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         ),
       );
     }
+    // A request the server's decoder would drop or refuse fails here at
+    // once, rather than at the server or, worse, at its deadline.
+    const invalid = checkRequest(req, this.#opts.limits);
+    if (invalid !== undefined) return Promise.resolve(limitReply(invalid));
     const id = this.#allocateId();
+    const frames = encodePacket({
+      cmd: Command.REQUEST,
+      id,
+      method: req.method,
+      // Round down (but never to 0, which means "none"): a deadline passed
+      // along a chain of calls must never grow from one hop to the next.
+      deadlineMs: Math.max(1, Math.floor(req.deadlineMs)),
+      meta: req.meta,
+      contentType: req.contentType,
+      body: req.body,
+    });
+    // A too-large envelope would stop the server decoding the whole message,
+    // taking the other requests batched with it down too.
+    const tooLarge = checkRequestEnvelope(frames[0]!, this.#opts.limits);
+    if (tooLarge !== undefined) return Promise.resolve(limitReply(tooLarge));
     return new Promise<Reply>((resolve) => {
       const timer = setTimeout(() => {
         this.#giveUp(id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${req.deadlineMs} ms`));
@@ -215,20 +243,8 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         req.signal.addEventListener('abort', onAbort, { once: true });
       }
       this.#pending.set(id, { resolve, timer, signal: req.signal, onAbort, sent: false });
-      this.#send(
-        {
-          cmd: Command.REQUEST,
-          id,
-          method: req.method,
-          // Round down (but never to 0, which means "none"): a deadline passed
-          // along a chain of calls must never grow from one hop to the next.
-          deadlineMs: Math.max(1, Math.floor(req.deadlineMs)),
-          meta: req.meta,
-          contentType: req.contentType,
-          body: req.body,
-        },
-        id,
-      );
+      this.#lastSent = performance.now();
+      this.#writer.enqueue('', undefined, frames, id);
     });
   }
 
@@ -244,8 +260,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const cancelled = localReply(Status.CANCELLED, 'client closed');
     for (const id of [...this.#pending.keys()]) this.#settle(id, { ...cancelled });
     // A dead server cannot hear it.
-    if (was !== 'dead') this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
+    const farewell = was !== 'dead';
+    if (farewell) this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
     await this.#writer.flushed();
+    // With linger 0, libzmq would discard the DISCONNECT if it is still queued
+    // behind other traffic, and the server would run our requests until its
+    // liveness check. Set only now: purging a dead server's queue needs 0.
+    if (farewell) this.#sock.linger = CLOSE_LINGER_MS;
     this.#sock.close();
     await this.#loop;
   }
@@ -306,27 +327,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     this.emit('state', to, from);
   }
 
-  async #receiveLoop(): Promise<void> {
-    let sinceYield = 0;
-    while (this.#state !== 'closed') {
-      let msg: Buffer[];
-      try {
-        msg = await this.#sock.receive();
-      } catch (err) {
-        if (this.state === 'closed') return;
-        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
-        continue;
-      }
-      try {
-        this.#onMessage(msg);
-      } catch (err) {
-        process.emitWarning(err as Error);
-      }
-      if (++sinceYield >= 64) {
-        sinceYield = 0;
-        await yieldToLoop();
-      }
-    }
+  #receiveLoop(): Promise<void> {
+    return receiveLoop(
+      this.#sock,
+      () => this.state === 'closed',
+      (msg) => this.#onMessage(msg),
+    );
   }
 
   /**
@@ -350,10 +356,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
     }
     const { packets, errors } = decodeMessage(msg, this.#opts.limits);
-    for (const error of errors) {
-      // A server never needs an answer to a bad reply; count and drop.
-      if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: error.code });
-    }
+    for (const error of errors) this.#onDecodeError(error);
     if (packets.length === 0) return;
     this.#liveness.seen(performance.now());
     if (this.#state === 'connecting' || this.#state === 'dead') this.#setState('alive');
@@ -381,13 +384,35 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  /** A client never answers bad input: it counts it and drops it. */
+  #onDecodeError(error: DecodeError): void {
+    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: error.code });
+    // A REPLY we cannot read but whose id we can is still that request's one
+    // answer: waiting for the deadline would only hide the failure. Other
+    // commands are never the answer (an unknown one may be a newer revision's
+    // message about a request still running).
+    if (error.command === Command.REPLY && error.id !== MESSAGE_LEVEL_ID) {
+      this.#settle(error.id, {
+        ...localReply(Status.INTERNAL, `malformed reply from server: ${error.code}`),
+        details: { code: error.code },
+      });
+    }
+  }
+
   #onReply(packet: ReplyPacket): void {
-    if (packet.id === 0) {
+    if (packet.id === MESSAGE_LEVEL_ID) {
       // A message-level error from the server: our own bug or a version
-      // mismatch. Nothing to settle; make it visible.
-      process.emitWarning(
-        `Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message}`,
-      );
+      // mismatch. Nothing to settle; make it visible, but not once per
+      // message, or a misbehaving server floods the log.
+      if (droppedChannel.hasSubscribers)
+        droppedChannel.publish({ side: 'client', reason: 'SERVER_REJECTED' });
+      const suppressed = this.#rejectedWarnings.take(performance.now());
+      if (suppressed !== undefined) {
+        const more = suppressed > 0 ? ` (${suppressed} more such errors since the last warning)` : '';
+        process.emitWarning(
+          `Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message ?? ''}${more}`,
+        );
+      }
       return;
     }
     this.#settle(packet.id, {
@@ -418,6 +443,11 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     // Keep heartbeating while dead too: it is how a restarted server finds us.
     if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);
   };
+}
+
+/** The local reply for a request refused before sending, with its code in `details`. */
+function limitReply(violation: SendLimitViolation): Reply {
+  return { ...localReply(violation.status, violation.message), details: { code: violation.code } };
 }
 
 function localReply(status: Status, message: string): Reply {

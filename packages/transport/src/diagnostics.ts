@@ -20,13 +20,25 @@ export type TransportSide = 'server' | 'client';
 
 export interface DroppedMessage {
   side: TransportSide;
-  /** A DecodeErrorCode, 'DUPLICATE_ID', 'SEND_FAILED' or 'UNROUTABLE'. */
+  /**
+   * A DecodeErrorCode (input that could not be decoded); 'DUPLICATE_ID' or
+   * 'UNEXPECTED_COMMAND' (input that breaks the protocol); 'SEND_FAILED' or
+   * 'UNROUTABLE' (a message that could not be sent); 'INVALID_REPLY' or
+   * 'REPLY_TOO_LARGE' (server: a reply beyond the protocol's limits, replaced
+   * by an error reply; see SendLimitCode); 'SERVER_REJECTED' (client: a REPLY
+   * with id 0, the server's error about a whole message).
+   */
   reason: string;
 }
 export interface PeerStateChange {
   side: TransportSide;
   /** The remote endpoint (client side) or the peer's routing id in hex (server side). */
   peer: string;
+  /**
+   * Client side: PeerState values. Server side: 'unknown' -> 'alive' on
+   * first contact, then 'alive' -> 'gone' (DISCONNECT), 'dead' (silent past
+   * its liveness window) or 'closed' (the server closed).
+   */
   from: string;
   to: string;
 }

@@ -2,8 +2,7 @@
 export type TransportErrorCode =
   | 'ERR_COURIER_SOCKET_CLOSED'
   | 'ERR_COURIER_BIND_FAILED'
-  | 'ERR_COURIER_INVALID_ENDPOINT'
-  | 'ERR_COURIER_ALREADY_REPLIED';
+  | 'ERR_COURIER_INVALID_ENDPOINT';
 
 const kTransportError = Symbol.for('courier.TransportError');
 

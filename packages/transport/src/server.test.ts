@@ -16,7 +16,7 @@ import { Command, RPC_SIGNATURE, Status } from './protocol/constants.js';
 import type { Packet, ReplyPacket, RequestPacket } from './protocol/envelope.js';
 import { encodePacket } from './protocol/framing.js';
 import { msgpack } from './protocol/msgpack.js';
-import type { IncomingRequest } from './request.js';
+import type { IncomingRequest, OutgoingReply } from './request.js';
 import { type ServerOptions, TransportServer } from './server.js';
 
 const buf = (s: string) => Buffer.from(s);
@@ -288,7 +288,7 @@ describe.each(TRANSPORTS)('TransportServer over %s', (kind: TransportKind) => {
     expect(early.packets().filter(is.disconnect)).toHaveLength(1);
   });
 
-  it('close(): answers in-flight calls with UNAVAILABLE, aborts them with "closed", and says DISCONNECT', async () => {
+  it('close(): answers in-flight calls with CANCELLED, aborts them with "closed", and says DISCONNECT', async () => {
     const { server, held } = await start();
     const client = teardown.add(
       new TransportClient({ connect: server.endpoints[0]!, heartbeatIntervalMs: HB, heartbeatLiveness: 10 }),
@@ -300,15 +300,107 @@ describe.each(TRANSPORTS)('TransportServer over %s', (kind: TransportKind) => {
     await waitFor(() => held.length === 2, 'both requests');
     const signals = held.map((r) => r.signal);
     await Promise.all([server.close(), server.close()]);
-    expect(await call).toMatchObject({ status: Status.UNAVAILABLE, local: false });
+    expect(await call).toMatchObject({ status: Status.CANCELLED, local: false });
     expect(signals.every((s) => s.aborted)).toBe(true);
     expect(held.map((r) => r.abortReason)).toEqual(['closed', 'closed']);
     expect(held.map((r) => r.reply({ status: Status.OK }))).toEqual([false, false]);
-    const reply = await peer.next(is.reply(1), 'the UNAVAILABLE reply');
-    expect(reply.packet.status).toBe(Status.UNAVAILABLE);
+    const reply = await peer.next(is.reply(1), 'the CANCELLED reply');
+    expect(reply.packet.status).toBe(Status.CANCELLED);
     expect((await peer.next(is.disconnect, 'DISCONNECT')).packet.reason).toBe('closed');
     await waitFor(() => client.state === 'draining', 'the client to see the server leave');
     await server.close();
+  });
+
+  it('close() forgets every peer, and reports each as closed', async () => {
+    const peers = record<{ side: string; to: string }>(TransportChannels.peer);
+    const { server, held } = await start();
+    const first = await dealer(server);
+    const second = await dealer(server);
+    await first.send([request(1, 'test.hold')]);
+    await roundTrip(second, 2);
+    await waitFor(() => held.length === 1 && server.peerCount === 2, 'both peers and the request');
+    await server.close();
+    expect(server.peerCount).toBe(0);
+    expect(server.inflight).toBe(0);
+    const left = peers.events.filter((e) => e.side === 'server' && e.to !== 'alive').map((e) => e.to);
+    expect(left).toEqual(['closed', 'closed']);
+  });
+
+  it('keeps replies within the protocol limits: a long message is cut, a reply the caller would drop becomes an error', async () => {
+    const dropped = record<{ side: string; reason: string }>(TransportChannels.dropped);
+    const replies: Record<string, OutgoingReply> = {
+      'limits.message': {
+        status: Status.NOT_FOUND,
+        message: `${'m'.repeat(1500)}\u{1F600}${'n'.repeat(500)}`,
+      },
+      'limits.emoji': { status: Status.OK, message: `${'e'.repeat(1022)}\u{1F600}tail` },
+      'limits.fits': { status: Status.OK, message: 'f'.repeat(1024) },
+      'limits.metaEntries': {
+        status: Status.OK,
+        meta: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])),
+      },
+      'limits.metaValue': { status: Status.OK, meta: { k: 'v'.repeat(1025) } },
+      'limits.contentType': { status: Status.OK, contentType: 'c'.repeat(1025) },
+      'limits.details': { status: Status.INTERNAL, details: { trace: 'd'.repeat(100_000) } },
+      'limits.status': { status: 1000 },
+      'limits.unencodable': { status: Status.OK, details: 2n ** 70n },
+      'limits.body': { status: Status.OK, body: [Buffer.alloc(600), Buffer.alloc(600)] },
+    };
+    const { server } = await start({
+      limits: { maxBodyBytes: 1024 },
+      onRequest: (req) => req.reply(replies[req.method]!),
+    });
+    const client = teardown.add(
+      new TransportClient({ connect: server.endpoints[0]!, heartbeatIntervalMs: HB, heartbeatLiveness: 10 }),
+      (c) => c.close(),
+    );
+    const call = (method: string) => client.request({ method, body: [], deadlineMs: 15_000 });
+
+    const cut = await call('limits.message');
+    expect(cut).toMatchObject({ status: Status.NOT_FOUND, local: false });
+    expect(cut.message).toHaveLength(1024);
+    expect(cut.message).toBe(`${'m'.repeat(1023)}…`);
+    // A surrogate pair is never split: the emoji goes whole.
+    expect((await call('limits.emoji')).message).toBe(`${'e'.repeat(1022)}…`);
+    expect((await call('limits.fits')).message).toBe('f'.repeat(1024));
+
+    for (const method of [
+      'limits.metaEntries',
+      'limits.metaValue',
+      'limits.contentType',
+      'limits.details',
+      'limits.status',
+      'limits.unencodable',
+    ]) {
+      const reply = await call(method);
+      expect(reply, method).toMatchObject({
+        status: Status.INTERNAL,
+        local: false,
+        details: { code: 'INVALID_REPLY' },
+        meta: undefined,
+        body: [],
+      });
+      expect(reply.message, method).toMatch(/^reply (exceeds protocol limits|cannot be encoded)/);
+    }
+    expect(await call('limits.body')).toMatchObject({
+      status: Status.TOO_LARGE,
+      local: false,
+      message: 'reply body of 1200 bytes exceeds the limit of 1024',
+      details: { code: 'REPLY_TOO_LARGE' },
+    });
+    expect(dropped.events.filter((e) => e.side === 'server').map((e) => e.reason)).toEqual([
+      ...Array(6).fill('INVALID_REPLY'),
+      'REPLY_TOO_LARGE',
+    ]);
+  });
+
+  it('truncates a drain reason the clients would otherwise drop with the DISCONNECT', async () => {
+    const { server } = await start();
+    const peer = await dealer(server);
+    await peer.next(is.heartbeat, 'first contact');
+    server.drain('r'.repeat(5000));
+    const { packet } = await peer.next(is.disconnect, 'the DISCONNECT');
+    expect(packet.reason).toBe(`${'r'.repeat(1023)}…`);
   });
 
   it('close() from inside a handler refuses the rest of the message with UNAVAILABLE', async () => {
@@ -318,7 +410,7 @@ describe.each(TRANSPORTS)('TransportServer over %s', (kind: TransportKind) => {
     await peer.next(is.disconnect, 'DISCONNECT');
     await peer.next(is.reply(2), 'the refusal');
     expect(replies(peer).map((r) => [r.id, r.status, r.message])).toEqual([
-      [1, Status.UNAVAILABLE, 'server closed before replying'],
+      [1, Status.CANCELLED, 'server closed before replying'],
       [2, Status.UNAVAILABLE, 'server is closing'],
     ]);
     await server.close();

@@ -14,8 +14,10 @@ import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } 
 import { Command, Status } from './protocol/constants.js';
 import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
 import { type DecodeError, decodeMessage, encodePacket } from './protocol/framing.js';
+import { truncateText } from './protocol/limits.js';
+import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
-import { yieldToLoop } from './yield.js';
+import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
 
 export interface ServerOptions extends SocketOptions {
   /**
@@ -134,6 +136,11 @@ export class TransportServer {
     return n;
   }
 
+  /** This server's heartbeat interval in ms (the resolved option). */
+  get heartbeatIntervalMs(): number {
+    return this.#opts.heartbeatIntervalMs;
+  }
+
   get draining(): boolean {
     return this.#draining;
   }
@@ -170,11 +177,14 @@ export class TransportServer {
   drain(reason = 'draining'): void {
     if (this.#draining || this.#closed) return;
     this.#draining = true;
-    for (const peer of this.#peers.values()) this.#send(peer, { cmd: Command.DISCONNECT, reason });
+    // A reason over the protocol's limit would make clients drop the DISCONNECT.
+    const fitting = truncateText(reason);
+    for (const peer of this.#peers.values()) this.#send(peer, { cmd: Command.DISCONNECT, reason: fitting });
   }
 
   /**
-   * Stops receiving, answers what is still in flight with UNAVAILABLE and
+   * Stops receiving, answers what is still in flight with CANCELLED (it may
+   * have partly run, so not UNAVAILABLE, which promises it did not) and
    * aborts it, tells every peer it is leaving (DISCONNECT), sends what is
    * queued and closes the socket. Idempotent.
    *
@@ -195,7 +205,7 @@ export class TransportServer {
       // the handler attempts (even from its abort listener) a no-op.
       for (const req of peer.inflight.values()) {
         req.abort(AbortReason.CLOSED);
-        this.#sendError(peer, req.id, Status.UNAVAILABLE, 'server closed before replying');
+        this.#sendError(peer, req.id, Status.CANCELLED, 'server closed before replying');
       }
       peer.inflight.clear();
       this.#send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
@@ -203,37 +213,20 @@ export class TransportServer {
     await this.#writer.flushed();
     this.#sock.close();
     await this.#loop;
+    // Peers met while closing (refused with UNAVAILABLE) are forgotten too.
+    for (const peer of this.#peers.values()) this.#removePeer(peer, 'closed');
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  async #receiveLoop(): Promise<void> {
-    let sinceYield = 0;
-    while (!this.#closed) {
-      let msg: Buffer[];
-      try {
-        msg = await this.#sock.receive();
-      } catch (err) {
-        if (this.#closed) return;
-        // EAGAIN and friends: nothing was received; keep serving.
-        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
-        continue;
-      }
-      try {
-        this.#onMessage(msg);
-      } catch (err) {
-        // A bug in a request handler or here must not stop the loop that serves everyone.
-        process.emitWarning(err as Error);
-      }
-      // receive() resolves synchronously while messages are queued; yield now
-      // and then so timers (heartbeats, deadlines) still run under a flood.
-      if (++sinceYield >= 64) {
-        sinceYield = 0;
-        await yieldToLoop();
-      }
-    }
+  #receiveLoop(): Promise<void> {
+    return receiveLoop(
+      this.#sock,
+      () => this.#closed,
+      (msg) => this.#onMessage(msg),
+    );
   }
 
   #onMessage(msg: Buffer[]): void {
@@ -276,7 +269,7 @@ export class TransportServer {
     return peer;
   }
 
-  #removePeer(peer: Peer, to: 'dead' | 'gone'): void {
+  #removePeer(peer: Peer, to: 'dead' | 'gone' | 'closed'): void {
     this.#peers.delete(peer.key);
     for (const req of peer.inflight.values()) req.abort(AbortReason.PEER_LOST);
     peer.inflight.clear();
@@ -365,17 +358,52 @@ export class TransportServer {
   sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
     if (peer.inflight.get(req.id) !== req) return false;
     peer.inflight.delete(req.id);
-    this.#send(peer, {
-      cmd: Command.REPLY,
-      id: req.id,
-      status: reply.status,
-      message: reply.message,
-      details: reply.details,
-      meta: reply.meta,
-      contentType: reply.contentType,
-      body: reply.body ?? [],
-    });
+    peer.lastSent = performance.now();
+    this.#writer.enqueue(peer.key, peer.route, this.#encodeReply(req.id, reply));
     return true;
+  }
+
+  /**
+   * The frames of a reply, kept within the limits the caller's decoder
+   * enforces: a reply it dropped would leave the caller waiting for its
+   * deadline. An over-long message is truncated; a reply that cannot be sent
+   * as it is becomes an error reply (413 or 500) and is counted as dropped.
+   */
+  #encodeReply(id: number, reply: OutgoingReply): Buffer[] {
+    const limits = this.#opts.limits;
+    const violation = checkReply(reply, limits);
+    if (violation !== undefined) return this.#refuseReply(id, violation);
+    let frames: Buffer[];
+    try {
+      frames = encodePacket({
+        cmd: Command.REPLY,
+        id,
+        status: reply.status,
+        message: typeof reply.message === 'string' ? truncateText(reply.message) : undefined,
+        details: reply.details,
+        meta: reply.meta,
+        contentType: reply.contentType,
+        body: reply.body ?? [],
+      });
+    } catch (cause) {
+      return this.#refuseReply(id, unencodableReply(cause));
+    }
+    const tooLarge = checkReplyEnvelope(frames[0]!, limits);
+    return tooLarge === undefined ? frames : this.#refuseReply(id, tooLarge);
+  }
+
+  #refuseReply(id: number, violation: SendLimitViolation): Buffer[] {
+    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
+    return encodePacket({
+      cmd: Command.REPLY,
+      id,
+      status: violation.status,
+      message: violation.message,
+      details: { code: violation.code },
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    });
   }
 
   #sendError(peer: Peer, id: number, status: Status, message: string): void {

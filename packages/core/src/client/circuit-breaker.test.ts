@@ -168,7 +168,7 @@ describe('circuit breaking in the client', () => {
   });
 
   it('sends calls to the healthy endpoints while one is ejected', async () => {
-    const bad = cleanup.add(await startServer((req) => replyStatus(req, Status.UNAVAILABLE, 'sick')));
+    const bad = cleanup.add(await startServer((req) => replyStatus(req, Status.INTERNAL, 'sick')));
     const good = cleanup.add(await startServer(flaky({})));
     const client = cleanup.add(
       createClient(playlist, {

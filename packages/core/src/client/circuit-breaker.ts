@@ -1,7 +1,11 @@
 import { atLeast } from './check-option.js';
 /** Ejects an endpoint that keeps failing, and probes it before taking it back. */
 export interface CircuitBreakerOptions {
-  /** Consecutive failures (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED) that eject the endpoint. @default 5 */
+  /**
+   * Consecutive failures that eject the endpoint: INTERNAL, DEADLINE_EXCEEDED,
+   * and UNAVAILABLE when the client decided it (the endpoint died with the
+   * call in flight), not when the server sent it (it is draining). @default 5
+   */
   failureThreshold?: number;
   /** How long the first ejection lasts, in ms; each failed probe doubles it. @default 1000 */
   cooldownMs?: number;

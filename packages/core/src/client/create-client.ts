@@ -38,9 +38,15 @@ const RESERVED = new Set(['withDefaults', 'then']);
  * power of two choices on least outstanding calls (alive endpoints only, not
  * ejected by their circuit breaker), and resolves with the output or rejects
  * with the typed error of the reply's status (NotFoundError, ...), whose stack
- * is the caller's. Calls of `idempotent` methods are retried on UNAVAILABLE
- * and OVERLOADED within the call's deadline and the retry budget; other
- * methods are sent once.
+ * is the caller's. A call the server refused without running it (OVERLOADED,
+ * or UNAVAILABLE because it is draining) is retried, preferably on another
+ * endpoint, whatever the method; a call whose endpoint died while it was in
+ * flight (UNAVAILABLE decided by the client) is retried only if the method is
+ * `idempotent`, since it may have run. Retries stay within the call's
+ * deadline, `retry.maxAttempts` and the retry budget; nothing else is retried.
+ * An endpoint that says it is draining gets no new calls from that moment,
+ * and gets them again once it (or its restarted successor) heartbeats as
+ * alive, so a rolling restart costs callers nothing.
  *
  * When no endpoint is usable, a call waits (within its deadline) only while
  * discovery has not answered yet or an endpoint is still connecting for the

@@ -8,7 +8,7 @@ import type { ClientOptions } from './options.js';
 
 /** Call options of a dynamic client, which cannot read idempotency from a definition. */
 export interface DynamicCallOptions extends CallOptions {
-  /** Whether the method may be retried (see MethodOptions.idempotent). @default false */
+  /** Whether the method may be retried after a lost endpoint (see MethodOptions.idempotent). @default false */
   idempotent?: boolean;
 }
 
@@ -26,8 +26,8 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /**
  * Creates a client that calls a service by name, without its definition.
- * It balances, retries (for calls marked idempotent) and breaks circuits
- * like a typed client.
+ * It balances, retries and breaks circuits like a typed client; mark a call
+ * `idempotent` to have it retried after a lost endpoint too.
  *
  * @example
  * const client = createDynamicClient('playlist', { endpoints: ['tcp://127.0.0.1:7001'] });

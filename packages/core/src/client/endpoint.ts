@@ -103,7 +103,7 @@ export class Endpoint {
       this.#outstanding--;
       if (this.#retired && this.#outstanding === 0) void this.close();
     }
-    this.#breaker?.end(verdict(reply.status), probe);
+    this.#breaker?.end(verdict(reply), probe);
     return reply;
   }
 
@@ -125,10 +125,15 @@ export class Endpoint {
 /**
  * Failures are what a sick endpoint produces; CANCELLED is the caller's
  * doing and OVERLOADED a healthy server protecting itself, so neither counts.
+ * Nor does an UNAVAILABLE the server sent: it answered, so it is reachable,
+ * and it refused only because it is stopping (which its DISCONNECT already
+ * took it out of rotation for). Counting those would leave an instance that
+ * refused a few calls while draining ejected once it restarts.
  */
-function verdict(status: number): Verdict {
-  switch (status) {
+function verdict(reply: Reply): Verdict {
+  switch (reply.status) {
     case Status.UNAVAILABLE:
+      return reply.local ? 'failure' : 'neutral';
     case Status.INTERNAL:
     case Status.DEADLINE_EXCEEDED:
       return 'failure';

@@ -9,6 +9,7 @@ import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
 import { EndpointPool } from './endpoint-pool.js';
 import { ClientConfigError } from './errors.js';
+import { markFromCall } from './from-call.js';
 import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
@@ -117,7 +118,7 @@ export class Invoker {
       });
     }
     if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
-    throw errorFromStatus(reply.status, reply.message, reply.details);
+    throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details));
   }
 
   /** An endpoint, or the local outcome that ends the call, when that is known without waiting. */
@@ -154,8 +155,7 @@ export class Invoker {
 
   /** The backoff before another attempt, or undefined when this outcome is final. */
   #retryDelay(reply: Reply, idempotent: boolean, attempts: number, call: ResolvedCall): number | undefined {
-    if (reply.status === Status.OK || !this.#retry.retryable(reply.status, idempotent, attempts))
-      return undefined;
+    if (reply.status === Status.OK || !this.#retry.retryable(reply, idempotent, attempts)) return undefined;
     const delay = this.#retry.backoffMs(attempts);
     // A retry that cannot start before the deadline would only turn a clear
     // error into DEADLINE_EXCEEDED; the budget is spent only on retries that happen.

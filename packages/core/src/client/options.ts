@@ -11,7 +11,10 @@ export interface ClientOptions {
   discovery?: Discovery;
   /** A call's deadline when neither the call nor the view gives one, in ms. @default 5000 */
   deadlineMs?: number;
-  /** Retries of idempotent methods; `false` turns them off. @default {} */
+  /**
+   * Retries of calls refused by a server (any method) or lost with a dead
+   * endpoint (idempotent methods only); `false` turns them off. @default {}
+   */
   retry?: RetryOptions | false;
   /** A circuit breaker per endpoint; `false` turns it off. @default {} */
   circuitBreaker?: CircuitBreakerOptions | false;

@@ -1,6 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { Status } from '@courier/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { answerHeartbeats, is, RawPeer } from '../../../../tests/transport/helpers.js';
 import {
   CancelledError,
   type ClientCallEnd,
@@ -14,7 +15,7 @@ import {
   UnavailableError,
 } from '../index.js';
 import { Cleanup, seededRandom, waitUntil } from './fixtures/helpers.js';
-import { FAST, playlist } from './fixtures/playlist.js';
+import { DIES_FAST, FAST, playlist } from './fixtures/playlist.js';
 import { inputOf, replyStatus, replyValue, startServer, type TestHandler } from './fixtures/test-server.js';
 import { RetryPolicy } from './retry.js';
 
@@ -40,14 +41,22 @@ function listen<T>(channel: string): T[] {
 const QUICK_RETRY = { initialBackoffMs: 1, maxBackoffMs: 2 };
 
 describe('RetryPolicy', () => {
-  it('retries only idempotent methods, only on UNAVAILABLE and OVERLOADED, up to maxAttempts', () => {
+  it('retries what the server refused whatever the method, a lost endpoint only for idempotent ones', () => {
     const policy = new RetryPolicy({ maxAttempts: 3 }, () => 0.5);
-    expect(policy.retryable(Status.UNAVAILABLE, true, 1)).toBe(true);
-    expect(policy.retryable(Status.OVERLOADED, true, 2)).toBe(true);
-    expect(policy.retryable(Status.OVERLOADED, true, 3)).toBe(false);
-    expect(policy.retryable(Status.UNAVAILABLE, false, 1)).toBe(false);
+    const sent = (status: Status) => ({ status, local: false });
+    const local = (status: Status) => ({ status, local: true });
+    for (const idempotent of [true, false]) {
+      // Sent by the server: certainly not executed.
+      expect(policy.retryable(sent(Status.UNAVAILABLE), idempotent, 1)).toBe(true);
+      expect(policy.retryable(sent(Status.OVERLOADED), idempotent, 2)).toBe(true);
+      expect(policy.retryable(sent(Status.OVERLOADED), idempotent, 3)).toBe(false);
+    }
+    // Decided here after the endpoint died with the call in flight: it may have run.
+    expect(policy.retryable(local(Status.UNAVAILABLE), true, 1)).toBe(true);
+    expect(policy.retryable(local(Status.UNAVAILABLE), false, 1)).toBe(false);
     for (const status of [Status.DEADLINE_EXCEEDED, Status.INTERNAL, Status.NOT_FOUND, Status.CANCELLED]) {
-      expect(policy.retryable(status, true, 1)).toBe(false);
+      expect(policy.retryable(sent(status), true, 1)).toBe(false);
+      expect(policy.retryable(local(status), true, 1)).toBe(false);
     }
   });
 
@@ -81,20 +90,48 @@ describe('retries', () => {
     expect(server.count()).toBe(5);
   });
 
-  it('sends a method not marked idempotent once, whatever the outcome', async () => {
-    const server = cleanup.add(await startServer(failingFirst(10, Status.UNAVAILABLE)));
+  it('retries a method not marked idempotent when the server refused it, and after nothing else', async () => {
+    const server = cleanup.add(await startServer(failingFirst(2, Status.UNAVAILABLE)));
     const ends = listen<ClientCallEnd>(CoreChannels.clientCallEnd);
     const client = cleanup.add(
       createClient(playlist, { endpoints: [server.endpoint], transport: FAST, retry: QUICK_RETRY }),
     );
-    await expect(client.add({ id: '1', title: 't' })).rejects.toBeInstanceOf(UnavailableError);
-    server.handler = failingFirst(10, Status.OVERLOADED);
-    await expect(client.add({ id: '1', title: 't' })).rejects.toBeInstanceOf(OverloadedError);
-    expect(server.count()).toBe(2);
+    // A server sends UNAVAILABLE and OVERLOADED only for calls it did not run.
+    expect(await client.add({ id: '1', title: 't' })).toEqual({ id: 'x', title: 'ok' });
+    server.handler = failingFirst(server.count() + 1, Status.OVERLOADED);
+    expect(await client.add({ id: '2', title: 't' })).toEqual({ id: 'x', title: 'ok' });
+    // INTERNAL and DEADLINE_EXCEEDED may follow work done: sent once.
+    server.handler = failingFirst(100, Status.INTERNAL);
+    await expect(client.add({ id: '3', title: 't' })).rejects.toBeInstanceOf(InternalError);
+    server.handler = failingFirst(100, Status.DEADLINE_EXCEEDED);
+    await expect(client.add({ id: '4', title: 't' })).rejects.toBeInstanceOf(DeadlineExceededError);
     expect(ends.map((e) => [e.status, e.attempts])).toEqual([
-      ['UNAVAILABLE', 1],
-      ['OVERLOADED', 1],
+      ['OK', 3],
+      ['OK', 2],
+      ['INTERNAL', 1],
+      ['DEADLINE_EXCEEDED', 1],
     ]);
+  });
+
+  it('after an endpoint died with the call in flight, retries only idempotent methods', async () => {
+    // A server that answers heartbeats until told to fall silent, and never replies to a call.
+    const { peer, endpoint } = await RawPeer.router('tcp://127.0.0.1:*');
+    cleanup.defer(() => peer.close());
+    peer.respond = answerHeartbeats(FAST.heartbeatIntervalMs);
+    const retries = listen<ClientRetry>(CoreChannels.clientRetry);
+    const client = cleanup.add(
+      createClient(playlist, { endpoints: [endpoint], transport: DIES_FAST, retry: QUICK_RETRY }),
+    );
+    await waitUntil(() => client.$state === 'ready', 'the endpoint to be alive');
+    const get = client.get({ id: '1' }, { deadlineMs: 60_000 }).catch((e: unknown) => e);
+    const add = client.add({ id: '1', title: 't' }, { deadlineMs: 60_000 }).catch((e: unknown) => e);
+    await waitUntil(() => peer.packets().filter(is.request()).length === 2, 'both calls to arrive');
+    peer.respond = undefined;
+    // Both end by the liveness check (not their deadline, a minute away): the peer is dead.
+    expect(await add).toBeInstanceOf(UnavailableError);
+    expect(await get).toBeInstanceOf(UnavailableError);
+    // Only get was retried (and then found no endpoint alive).
+    expect(retries).toEqual([{ service: 'playlist', method: 'get', reason: 'UNAVAILABLE' }]);
   });
 
   it('does not retry other failures of idempotent methods', async () => {

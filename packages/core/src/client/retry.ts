@@ -2,7 +2,7 @@ import { Status } from '@courier/transport';
 import { atLeast } from './check-option.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
 
-/** When and how a client retries calls of idempotent methods. */
+/** When and how a client retries calls (see RetryPolicy.retryable for which outcomes). */
 export interface RetryOptions {
   /** Most attempts per call, the first included; 1 turns retries off. @default 3 */
   maxAttempts?: number;
@@ -14,14 +14,12 @@ export interface RetryOptions {
   budget?: RetryBudgetOptions | false;
 }
 
-/**
- * Retries happen only for methods marked `idempotent`, only after these
- * statuses, and only while the caller's deadline leaves room for the backoff
- * and another attempt. DEADLINE_EXCEEDED is not among them: the caller's
- * deadline is one budget shared by all attempts, so once it is spent there is
- * nothing left to retry with.
- */
-const RETRYABLE: ReadonlySet<number> = new Set([Status.UNAVAILABLE, Status.OVERLOADED]);
+/** What RetryPolicy needs to know about an attempt's outcome. */
+export interface AttemptOutcome {
+  readonly status: number;
+  /** Decided by this client (deadline, cancel, lost peer) rather than sent by the server. */
+  readonly local: boolean;
+}
 
 /** The resolved retry rules of one client. */
 export class RetryPolicy {
@@ -43,14 +41,26 @@ export class RetryPolicy {
   }
 
   /**
-   * Whether an attempt that ended with `status` may be followed by another.
-   * Non-idempotent methods are never retried once a request was handed to
-   * an endpoint: even a local UNAVAILABLE may come from a peer lost after it
-   * received the request. (No endpoint is ever handed a request while dead
-   * or draining, so "refused before sending" does not arise.)
+   * Whether an attempt that ended with `outcome` may be followed by another,
+   * by the rules of docs/protocol.md, "When is a retry safe?":
+   *
+   * - OVERLOADED or UNAVAILABLE *sent by the server*: it did not run the
+   *   call (a server sends them only for calls it did not execute), so any
+   *   method may be retried, idempotent or not. This is what carries calls
+   *   through a rolling restart: a call that reached a server after it began
+   *   draining is refused and sent to another one.
+   * - UNAVAILABLE decided *here*: the endpoint was declared dead with the
+   *   call in flight, so it may have run; only idempotent methods are retried.
+   *   (A request refused locally before it was sent would be safe too, but it
+   *   does not arise: a call is only handed to an endpoint that is alive.)
+   * - Anything else is final. DEADLINE_EXCEEDED is not retried even for
+   *   idempotent methods: the caller's deadline is one budget shared by all
+   *   attempts, so once it is spent there is nothing left to retry with.
    */
-  retryable(status: number, idempotent: boolean, attempts: number): boolean {
-    return idempotent && attempts < this.maxAttempts && RETRYABLE.has(status);
+  retryable(outcome: AttemptOutcome, idempotent: boolean, attempts: number): boolean {
+    if (attempts >= this.maxAttempts) return false;
+    if (outcome.status !== Status.OVERLOADED && outcome.status !== Status.UNAVAILABLE) return false;
+    return !outcome.local || idempotent;
   }
 
   /**

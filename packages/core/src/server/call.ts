@@ -1,8 +1,15 @@
 import { type IncomingRequest, msgpack, type OutgoingReply, Status } from '@courier/transport';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
+import { isFromCall } from '../client/from-call.js';
 import { decodeBody, encodeBody } from '../codec.js';
-import { CancelledError, CourierError, DeadlineExceededError, toCourierError } from '../errors.js';
+import {
+  CancelledError,
+  CourierError,
+  DeadlineExceededError,
+  InternalError,
+  toCourierError,
+} from '../errors.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import type { DeadlineWatch, Watched } from './deadline-watch.js';
 import { toIssues } from './issues.js';
@@ -21,6 +28,9 @@ export interface CallHost {
   /** A slot was given back (a handler returned, perhaps after its call was settled). */
   released(): void;
 }
+
+/** Statuses that tell the caller its call was not executed (docs/protocol.md, section 7). */
+const NOT_EXECUTED: ReadonlySet<number> = new Set([Status.OVERLOADED, Status.UNAVAILABLE]);
 
 const WAITING = 0;
 const RUNNING = 1;
@@ -260,9 +270,20 @@ export class Call implements Waiter, Watched {
       this.#context().log.debug({ err }, 'handler failed after its call was settled');
       return;
     }
-    const error = toCourierError(err);
+    let error = toCourierError(err);
     if (!(err instanceof CourierError)) this.#context().log.error({ err }, 'handler failed');
     else if (error.code === 'INTERNAL') this.#context().log.error({ err }, 'handler failed with INTERNAL');
+    else if (NOT_EXECUTED.has(error.status) && isFromCall(err)) {
+      // A downstream call's refusal that escaped the handler. This server
+      // did run the call (perhaps in part), so passing on OVERLOADED or
+      // UNAVAILABLE, which promise the caller it did not, would let the
+      // caller retry a non-idempotent call into a second run. (Retrying one
+      // layer up would also multiply the load on the failing dependency.)
+      this.#context().log.warn({ err }, 'handler failed: a call it made was refused');
+      error = new InternalError(`a call the handler made failed with ${error.code}: ${error.message}`, {
+        cause: err,
+      });
+    }
     this.#settle(
       { status: error.status, message: error.message, details: this.#sendable(error.details) },
       false,

@@ -53,6 +53,46 @@ describe('Dispatcher', () => {
     d.close();
   });
 
+  it('while draining, serves calls that arrive while others run; once idle, refuses them', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = defineService({
+      name: 'disp',
+      version: 4,
+      methods: {
+        hold: method({ input: z.unknown(), handler: () => held.then(() => 'held') }),
+        echo: method({ input: z.unknown(), handler: (x) => x }),
+      },
+    });
+    const d = new Dispatcher(slow, resolveLimits(slow), pino({ level: 'silent' }));
+    const running = new FakeRequest(1, 'disp.hold', null);
+    d.onRequest(running);
+    d.startDraining();
+    let idle = false;
+    const drained = d.whenIdle().then(() => {
+      idle = true;
+    });
+    // Sent before its client heard DISCONNECT: served like any other.
+    const late = new FakeRequest(2, 'disp.echo', 'late');
+    d.onRequest(late);
+    expect(answer(late)).toMatchObject({ status: 'OK', value: 'late' });
+    const health = new FakeRequest(3, 'disp._health', undefined);
+    d.onRequest(health);
+    expect(answer(health).value).toMatchObject({ status: 'draining', inflight: 1 });
+    expect(d.refusing).toBe(false);
+    release();
+    await drained;
+    expect(answer(running)).toMatchObject({ status: 'OK', value: 'held' });
+    // Idle: refused from the moment whenIdle resolved, as not executed.
+    expect(idle && d.refusing).toBe(true);
+    const after = new FakeRequest(4, 'disp.echo', 'after');
+    d.onRequest(after);
+    expect(answer(after)).toMatchObject({ status: 'UNAVAILABLE', message: 'server is draining' });
+    d.close();
+  });
+
   it('is idle at once when nothing runs', async () => {
     const d = dispatcher();
     await d.whenIdle();

@@ -16,9 +16,20 @@ import { buildRoutes, type Route } from './routes.js';
 const UNKNOWN_METHOD = 'unknown';
 
 /**
- * Turns transport requests into calls: routing, built-ins, refusal while
- * draining, and the record of every outcome. It owns the bulkhead and the
+ * Turns transport requests into calls: routing, built-ins, refusal once
+ * drained, and the record of every outcome. It owns the bulkhead and the
  * deadline watch, and knows which calls are still unsettled.
+ *
+ * Draining has two stages. While accepted calls are still unsettled, calls
+ * that arrive are served like any other: the clients were told to stop
+ * (DISCONNECT), so what still arrives was sent before they heard it, and
+ * serving it is what HTTP/2's GOAWAY does with streams already sent. This
+ * way a rolling restart costs no retries in the common case, and callers
+ * with retries off lose nothing. Once nothing is left (idle), calls are
+ * refused with UNAVAILABLE, which tells the caller the call was not
+ * executed, so it is retried elsewhere whatever the method: this bounds the
+ * drain even if a client ignores DISCONNECT, and lets close() stop without
+ * cancelling work it accepted.
  */
 export class Dispatcher implements CallHost {
   readonly service: string;
@@ -33,6 +44,8 @@ export class Dispatcher implements CallHost {
   readonly #startedAt = performance.now();
   #description: ServiceDescription | undefined;
   #draining = false;
+  /** Drained and idle: calls are refused from now on. */
+  #refusing = false;
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(definition: AnyService, limits: ResolvedLimits, log: Logger, pool?: ComputePool) {
@@ -68,7 +81,7 @@ export class Dispatcher implements CallHost {
       this.#respond(req, UNKNOWN_METHOD, this.#notFound(req.method), false);
     } else if (route.kind === 'builtin') {
       this.#respond(req, route.name, this.#runBuiltin(route.run), false);
-    } else if (this.#draining) {
+    } else if (this.#refusing) {
       this.#respond(req, route.name, { status: Status.UNAVAILABLE, message: 'server is draining' }, true);
     } else {
       const call = new Call(this, req, route);
@@ -84,17 +97,30 @@ export class Dispatcher implements CallHost {
   }
 
   released(): void {
-    if (this.#idle !== undefined && this.#live.size === 0 && this.bulkhead.active === 0) {
-      this.#idle.resolve();
-    }
+    if (this.#live.size > 0 || this.bulkhead.active > 0) return;
+    // Synchronously with becoming idle, so no call is accepted after whenIdle() resolved.
+    if (this.#draining) this.#refusing = true;
+    this.#idle?.resolve();
   }
 
-  /** Refuses new calls from now on (built-ins are still answered). */
+  /**
+   * Starts draining: calls that arrive are still served while accepted ones
+   * are unsettled, and refused once none is (built-ins are always answered).
+   */
   startDraining(): void {
     this.#draining = true;
+    this.released();
   }
 
-  /** Resolves once no call is unsettled and no handler is running. */
+  /** Whether calls are refused now (draining, and nothing was left to finish). */
+  get refusing(): boolean {
+    return this.#refusing;
+  }
+
+  /**
+   * Resolves once no call is unsettled and no handler is running. Called
+   * after startDraining(), it resolves when calls start being refused.
+   */
   whenIdle(): Promise<void> {
     if (this.#idle === undefined) {
       let resolve!: () => void;
@@ -107,8 +133,12 @@ export class Dispatcher implements CallHost {
     return this.#idle.promise;
   }
 
-  /** Settles every unsettled call: queued ones first, so none starts while running ones are aborted. */
+  /**
+   * Settles every unsettled call: queued ones first, so none starts while
+   * running ones are aborted. Calls are refused from now on.
+   */
   abortAll(): void {
+    this.#refusing = true;
     const live = [...this.#live];
     for (const call of live) if (call.waiting) call.abort();
     for (const call of live) call.abort();

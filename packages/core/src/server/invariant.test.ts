@@ -111,6 +111,12 @@ describe('every request gets exactly one outcome', () => {
       }
       await tick(5);
       dispatcher.abortAll();
+      // Closing: whatever still arrives is refused, never run.
+      for (let i = 401; i <= 420; i++) {
+        const req = new FakeRequest(i, `mixed.${METHODS[i % METHODS.length]}`, { id: i });
+        requests.push(req);
+        dispatcher.onRequest(req);
+      }
       release.resolve();
       await waitFor(() => dispatcher.bulkhead.active === 0);
       await tick(15);
@@ -119,6 +125,7 @@ describe('every request gets exactly one outcome', () => {
       dispatcher.close();
     }
 
+    let refusedFrom: number | undefined;
     for (const req of requests) {
       expect(req.replies, `request ${req.id}`).toHaveLength(1);
       const status = statusName(req.replies[0]!.status)!;
@@ -131,7 +138,11 @@ describe('every request gets exactly one outcome', () => {
         message === 'deadline exceeded while queued' ||
         message === 'server closed before the call ran';
       if (neverRan) expect(started.has(req.id), `request ${req.id} (${status}: ${message})`).toBe(false);
-      if (req.id > 300) expect(message).toBe('server is draining');
+      // Draining from request 300: served while earlier calls ran, refused once idle or
+      // closing, and from then on for good.
+      if (req.id <= 300) expect(message).not.toBe('server is draining');
+      if (message === 'server is draining') refusedFrom ??= req.id;
+      else if (refusedFrom !== undefined) expect.fail(`request ${req.id} was served after a refusal`);
     }
     expect(ends).toHaveLength(requests.length);
     expect(dispatcher.bulkhead.queued).toBe(0);

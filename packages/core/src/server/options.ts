@@ -32,7 +32,10 @@ export interface GracefulShutdownOptions {
   /**
    * How long close() lets in-flight and queued calls finish before it cancels
    * them (they are still answered: CANCELLED if they were running,
-   * UNAVAILABLE if they never ran).
+   * UNAVAILABLE if they never ran). Within it, a server with clients
+   * connected also keeps its socket open until a heartbeat interval after
+   * it told them to drain, so calls they sent just before are refused (and
+   * retried elsewhere) rather than lost.
    * @default 10000
    */
   readonly graceMs?: number;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CallOptions, Context, Scopable } from '../context.js';
 import { defineService, method } from '../definition.js';
 import { errorFromStatus, NotFoundError, OverloadedError } from '../errors.js';
+import { testService } from '../testing.js';
 import { startHarness } from './harness.test-util.js';
 
 const Track = z.object({ id: z.string(), title: z.string() });
@@ -124,6 +125,43 @@ describe('serve: errors', () => {
     expect(await h.call('get', { id: 'busy' })).toMatchObject({
       status: 'OVERLOADED',
       details: { retryAfterMs: 10 },
+    });
+  });
+
+  it('answers INTERNAL, not OVERLOADED, when a call the handler made was refused and it let that escape', async () => {
+    // A dependency that sheds every call: its own OVERLOADED says "not executed", truthfully.
+    const shedding = defineService({
+      name: 'dep',
+      version: 1,
+      methods: {
+        get: method({
+          input: z.undefined(),
+          handler: () => {
+            throw new OverloadedError('dep is busy');
+          },
+        }),
+      },
+    });
+    await using dep = await testService(shedding, { client: { retry: false } });
+    const front = defineService({
+      name: 'front',
+      version: 1,
+      methods: {
+        write: method({
+          input: z.undefined(),
+          // Whatever it did before the call has happened: the front did execute this call.
+          handler: async (_, ctx) => ctx.client(dep.client).get(),
+        }),
+      },
+    });
+    await using h = await startHarness(front);
+    expect(await h.call('write')).toMatchObject({
+      status: 'INTERNAL',
+      message: 'a call the handler made failed with OVERLOADED: dep is busy',
+    });
+    expect(h.logs.find((r) => r.msg === 'handler failed: a call it made was refused')).toMatchObject({
+      level: 40,
+      method: 'write',
     });
   });
 

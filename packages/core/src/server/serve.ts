@@ -3,7 +3,13 @@ import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
-import { DEFAULT_GRACE_MS, DEFAULT_SIGNALS, graceMs, resolveLimits, type ServeOptions } from './options.js';
+import {
+  DEFAULT_GRACE_MS,
+  DEFAULT_SIGNALS,
+  graceMs,
+  resolveLimits,
+  type ServeOptions,
+} from './options.js';
 import { CourierServer, type Server } from './server.js';
 
 /**
@@ -44,6 +50,7 @@ export async function serve<TService extends AnyService>(
       dispatcher,
       log,
       graceMs: grace,
+      settleMs: transport.heartbeatIntervalMs,
       signals,
       pool,
     });

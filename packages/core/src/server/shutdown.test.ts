@@ -1,7 +1,9 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { Command, msgpack, type Packet, Status } from '@courier/transport';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { is, RawPeer } from '../../../../tests/transport/helpers.js';
 import { defineService, method } from '../definition.js';
 import { CoreChannels, type ServerLifecycle } from '../diagnostics.js';
 import { type Deferred, deferred, startHarness, waitFor } from './harness.test-util.js';
@@ -101,6 +103,47 @@ describe('graceful shutdown', () => {
     ]);
     // Late results of abandoned handlers go nowhere.
     svc.gate('a').resolve('late');
+  });
+
+  it('once drained, keeps its socket open a heartbeat interval, refusing calls still on their way', async () => {
+    const svc = slowService();
+    const server = await serve(svc.definition, {
+      bind: 'tcp://127.0.0.1:*',
+      logger: pino({ level: 'silent' }),
+      // The settling time is the heartbeat interval: long enough here for the peer to answer in.
+      heartbeatIntervalMs: 1000,
+      gracefulShutdown: { signals: false, graceMs: 10_000 },
+    });
+    // A client that sends after DISCONNECT, as a call already on the wire when it came would arrive.
+    const peer = RawPeer.dealer(server.endpoints[0]!);
+    try {
+      await peer.send([{ cmd: Command.HEARTBEAT, intervalMs: 1000, liveness: 3, draining: false }]);
+      await peer.next(is.heartbeat, 'the server to answer the introduction');
+      let closed = false;
+      const closing = server.close().then(() => {
+        closed = true;
+      });
+      await peer.next(is.disconnect, 'DISCONNECT');
+      const late: Packet = {
+        cmd: Command.REQUEST,
+        id: 7,
+        method: 'slow.work',
+        deadlineMs: 5000,
+        meta: undefined,
+        contentType: undefined,
+        body: [msgpack.pack('late')],
+      };
+      await peer.send([late]);
+      const { packet } = await peer.next(is.reply(7), 'an answer to the late call');
+      // Refused as not executed (the caller retries it elsewhere), rather than lost with the socket.
+      expect(packet).toMatchObject({ status: Status.UNAVAILABLE, message: 'server is draining' });
+      expect(closed).toBe(false);
+      await closing;
+      expect(svc.signals.has('late')).toBe(false);
+    } finally {
+      await peer.close();
+      await server.close();
+    }
   });
 
   it('closes on SIGTERM, then removes its listeners', async () => {

@@ -42,7 +42,16 @@ describe('decodeEvent', () => {
       topic: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => Buffer.byteLength(t) <= 256),
       seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
       timestampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-      meta: fc.option(fc.dictionary(fc.string(), fc.string(), { maxKeys: 5 }), { nil: undefined }),
+      // Not "__proto__" (which fast-check favours): the decoder keeps it as an
+      // ordinary entry under another key, see framing.test.ts.
+      meta: fc.option(
+        fc.dictionary(
+          fc.string().filter((k) => k !== '__proto__'),
+          fc.string(),
+          { maxKeys: 5 },
+        ),
+        { nil: undefined },
+      ),
       contentType: fc.option(fc.constantFrom('application/json', 'application/octet-stream'), {
         nil: undefined,
       }),

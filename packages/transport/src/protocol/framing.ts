@@ -6,7 +6,8 @@ import {
   RPC_SIGNATURE,
   Status,
 } from './constants.js';
-import type { Metadata, Packet } from './envelope.js';
+import type { Packet } from './envelope.js';
+import { isMetadata, isOptionalString, MAX_DEADLINE_MS, MAX_METHOD_LENGTH, MAX_STATUS } from './limits.js';
 import { msgpack } from './msgpack.js';
 
 /**
@@ -58,6 +59,12 @@ export interface DecodeError {
    * so nothing is sent back.
    */
   readonly replyable: boolean;
+  /**
+   * The command of the packet the error concerns, when its envelope could be
+   * read; undefined for errors about the whole message. Lets a client tell a
+   * broken REPLY (which answers one of its requests) from other bad packets.
+   */
+  readonly command?: number;
 }
 
 export interface DecodedMessage {
@@ -65,10 +72,8 @@ export interface DecodedMessage {
   readonly errors: DecodeError[];
 }
 
-const META_MAX_ENTRIES = 64;
 /** HEARTBEAT flag bit 0. */
 export const FLAG_DRAINING = 1;
-const STRING_MAX = 1024;
 
 /** Frames for one packet: its envelope and its body frames, without the signature. */
 export function encodePacket(packet: Packet): Buffer[] {
@@ -128,22 +133,6 @@ function isUint(v: unknown, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }
 
-function optString(v: unknown): v is string | null | undefined {
-  return v == null || (typeof v === 'string' && v.length <= STRING_MAX);
-}
-
-function isMetadata(v: unknown): v is Metadata | null | undefined {
-  if (v == null) return true;
-  if (typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false;
-  let n = 0;
-  for (const key in v) {
-    if (++n > META_MAX_ENTRIES) return false;
-    const value = (v as Record<string, unknown>)[key];
-    if (typeof value !== 'string' || value.length > STRING_MAX || key.length > STRING_MAX) return false;
-  }
-  return true;
-}
-
 function bodyBytes(frames: Buffer[]): number {
   let n = 0;
   for (const f of frames) n += f.length;
@@ -158,6 +147,17 @@ function fail(
   replyable = true,
 ): DecodeError {
   return { code, id, status, message, replyable };
+}
+
+/** An error about one packet whose envelope was readable. */
+function failPacket(
+  command: number,
+  code: DecodeErrorCode,
+  id: number,
+  status: Status,
+  message: string,
+): DecodeError {
+  return { code, id, status, message, replyable: true, command };
 }
 
 /**
@@ -175,18 +175,31 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
       ? env[2]
       : MESSAGE_LEVEL_ID;
   const invalid = (field: string) =>
-    fail('INVALID_FIELD', id, Status.BAD_REQUEST, `invalid envelope field "${field}" for command ${cmd}`);
+    failPacket(
+      cmd as number,
+      'INVALID_FIELD',
+      id,
+      Status.BAD_REQUEST,
+      `invalid envelope field "${field}" for command ${cmd}`,
+    );
 
   switch (cmd) {
     case Command.REQUEST: {
       const [, , rid, method, deadlineMs, meta, contentType] = env;
       if (!isUint(rid, MAX_REQUEST_ID) || rid === MESSAGE_LEVEL_ID) return invalid('id');
-      if (typeof method !== 'string' || method.length === 0 || method.length > 256) return invalid('method');
-      if (!isUint(deadlineMs, 0x7fff_ffff)) return invalid('deadline_ms');
+      if (typeof method !== 'string' || method.length === 0 || method.length > MAX_METHOD_LENGTH)
+        return invalid('method');
+      if (!isUint(deadlineMs, MAX_DEADLINE_MS)) return invalid('deadline_ms');
       if (!isMetadata(meta)) return invalid('meta');
-      if (!optString(contentType)) return invalid('content_type');
+      if (!isOptionalString(contentType)) return invalid('content_type');
       if (bodyBytes(body) > limits.maxBodyBytes) {
-        return fail('TOO_LARGE', rid, Status.TOO_LARGE, `request body exceeds ${limits.maxBodyBytes} bytes`);
+        return failPacket(
+          cmd,
+          'TOO_LARGE',
+          rid,
+          Status.TOO_LARGE,
+          `request body exceeds ${limits.maxBodyBytes} bytes`,
+        );
       }
       return {
         cmd,
@@ -201,12 +214,18 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
     case Command.REPLY: {
       const [, , rid, status, message, details, meta, contentType] = env;
       if (!isUint(rid, MAX_REQUEST_ID)) return invalid('id');
-      if (!isUint(status, 999)) return invalid('status');
-      if (!optString(message)) return invalid('message');
+      if (!isUint(status, MAX_STATUS)) return invalid('status');
+      if (!isOptionalString(message)) return invalid('message');
       if (!isMetadata(meta)) return invalid('meta');
-      if (!optString(contentType)) return invalid('content_type');
+      if (!isOptionalString(contentType)) return invalid('content_type');
       if (bodyBytes(body) > limits.maxBodyBytes) {
-        return fail('TOO_LARGE', rid, Status.TOO_LARGE, `reply body exceeds ${limits.maxBodyBytes} bytes`);
+        return failPacket(
+          cmd,
+          'TOO_LARGE',
+          rid,
+          Status.TOO_LARGE,
+          `reply body exceeds ${limits.maxBodyBytes} bytes`,
+        );
       }
       return {
         cmd,
@@ -234,11 +253,12 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
     }
     case Command.DISCONNECT: {
       const reason = env[2];
-      if (!optString(reason)) return invalid('reason');
+      if (!isOptionalString(reason)) return invalid('reason');
       return { cmd, reason: reason ?? undefined };
     }
     default:
-      return fail(
+      return failPacket(
+        cmd as number,
         'UNKNOWN_COMMAND',
         id,
         Status.UNSUPPORTED,

@@ -4,7 +4,7 @@ import { TransportError } from '../errors.js';
 import type { EventPacket } from '../protocol/envelope.js';
 import { decodeEvent, MAX_TOPIC_BYTES } from '../protocol/events.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../protocol/framing.js';
-import { yieldToLoop } from '../yield.js';
+import { receiveLoop } from '../receive-loop.js';
 import { type EventGap, SeqTracker } from './seq-tracker.js';
 
 /** An event as delivered to `onEvent`. */
@@ -165,26 +165,12 @@ export class EventSubscriber {
     await this.close();
   }
 
-  async #receiveLoop(source: Source): Promise<void> {
-    let sinceYield = 0;
-    while (!this.#closed) {
-      let msg: Buffer[];
-      try {
-        msg = await source.sock.receive();
-      } catch (err) {
-        if (this.#closed) return;
-        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
-        continue;
-      }
-      const delivered = this.#onMessage(source, msg);
-      if (delivered !== undefined) await delivered;
-      // receive() resolves at once while messages are queued; yield now and
-      // then so timers and other sockets still run under a flood.
-      if (++sinceYield >= 64) {
-        sinceYield = 0;
-        await yieldToLoop();
-      }
-    }
+  #receiveLoop(source: Source): Promise<void> {
+    return receiveLoop(
+      source.sock,
+      () => this.#closed,
+      (msg) => this.#onMessage(source, msg),
+    );
   }
 
   /** Decodes and delivers one message; returns the handler's promise, if it gave one. */
