@@ -3,13 +3,7 @@ import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
-import {
-  DEFAULT_GRACE_MS,
-  DEFAULT_SIGNALS,
-  graceMs,
-  resolveLimits,
-  type ServeOptions,
-} from './options.js';
+import { DEFAULT_GRACE_MS, DEFAULT_SIGNALS, graceMs, resolveLimits, type ServeOptions } from './options.js';
 import { CourierServer, type Server } from './server.js';
 
 /**
