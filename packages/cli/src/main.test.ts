@@ -68,15 +68,16 @@ describe('courier CLI', () => {
   it('call prints a typed error with its details and exits 1', async () => {
     const c = capture();
     expect(await main(['call', endpoint, 'calc.find', '{"id":"x"}'], c.io)).toBe(1);
-    expect(c.err[0]).toMatch(/^NOT_FOUND \(404\): no item x/);
-    expect(c.err[0]).toContain('"id": "x"');
+    expect(c.err).toEqual(['NOT_FOUND (404): no item x {"id":"x"}']);
   });
 
   it('an unknown method is a one-line NOT_FOUND that lists what exists', async () => {
     const c = capture();
     expect(await main(['call', endpoint, 'calc.nope'], c.io)).toBe(1);
-    expect(c.err[0]).toMatch(/^NOT_FOUND \(404\)/);
-    expect(c.err[0]).toContain('add');
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(/^NOT_FOUND \(404\): /);
+    expect(c.err[0]).not.toContain('\n');
+    expect(c.err[0]).toContain('"methods":["add","find",');
   });
 
   it('invalid input is a BAD_REQUEST with the validation issues', async () => {

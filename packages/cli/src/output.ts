@@ -18,7 +18,7 @@ export function toJson(value: unknown): string {
   );
 }
 
-/** One line (plus details, when there are any) describing a failure. */
+/** One line describing a failure, with its details (if any) as compact JSON. */
 export function describeError(err: unknown, endpoint: string): string {
   if (err instanceof CourierError) {
     if (err.code === 'UNAVAILABLE') {
@@ -27,7 +27,8 @@ export function describeError(err: unknown, endpoint: string): string {
         : 'no Courier service is answering there';
       return `cannot reach ${endpoint}: ${why}`;
     }
-    const details = err.details === undefined ? '' : `\n${toJson(err.details)}`;
+    // One line, so scripts and people can read it at a glance; details compact.
+    const details = err.details === undefined ? '' : ` ${JSON.stringify(err.details)}`;
     return `${err.code} (${err.status}): ${err.message}${details}`;
   }
   return err instanceof Error ? err.message : String(err);
