@@ -32,7 +32,7 @@ export const USAGE = `Options:
   --rounds N           measured windows per cell and implementation (default 4)
   --impl courier,raw   implementations to run (default both; ratios need both)
   --cells 64x256,...   run only these cells (<body bytes>x<in flight>)
-  --cpu-prof-dir DIR   profile the children: DIR/<impl>-<role>/*.cpuprofile (main thread = largest)`;
+  --cpu-prof-dir DIR   profile the children: DIR/<impl>-<role>/CPU.*.<pid>.0.001.cpuprofile (main thread)`;
 
 /** Parses `argv` (without node and script); throws on anything it does not know. */
 export function parseOptions(argv: readonly string[]): BenchOptions {

@@ -82,8 +82,25 @@ def pack(value: Any) -> bytes:
 
 
 def unpack(frame: bytes) -> Any:
-    # unpackb raises ExtraData on trailing bytes: an envelope is exactly one value (§3).
+    # unpackb raises ExtraData on trailing bytes: a body is exactly one value (§6.6).
     return msgpack.unpackb(frame, raw=False, strict_map_key=False)
+
+
+def unpack_envelopes(frame: bytes):
+    """Yields (envelope, size in bytes) for each value of the envelopes frame (§3, §4.1).
+
+    Raises (msgpack.OutOfData, ValueError, ...) where the frame stops being valid MessagePack;
+    the values before that point have been yielded by then.
+    """
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=max(len(frame), 1))
+    unpacker.feed(frame)
+    start = 0
+    while start < len(frame):
+        # unpack() raises OutOfData on a truncated value, unlike iteration, which would just stop.
+        env = unpacker.unpack()
+        end = unpacker.tell()
+        yield env, end - start
+        start = end
 
 
 def is_int(v: Any, lo: int, hi: int) -> bool:
@@ -143,10 +160,14 @@ def encode_packet(p: dict) -> list[bytes]:
 
 
 def encode_message(packets: list[dict]) -> list[bytes]:
-    frames = [SIGNATURE]
+    # §4.1: signature, the envelopes back to back in one frame, then every body frame in packet order.
+    envelopes: list[bytes] = []
+    bodies: list[bytes] = []
     for p in packets:
-        frames += encode_packet(p)
-    return frames
+        envelope, *body = encode_packet(p)
+        envelopes.append(envelope)
+        bodies += body
+    return [SIGNATURE, b"".join(envelopes), *bodies]
 
 
 @dataclass
@@ -263,32 +284,37 @@ def decode_message(frames: list[bytes]) -> tuple[list[dict], list[BadInput]]:
         return packets, [BadInput("UNSUPPORTED_VERSION", UNSUPPORTED, 0, f"unsupported version {sig[3]}")]
     if len(frames) < 2:
         return packets, [BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, "no envelope frame")]
-    i = 1
-    while i < len(frames):
-        if len(packets) + len(errors) >= MAX_PACKETS:
-            errors.append(BadInput("TOO_MANY_PACKETS", BAD_REQUEST, 0, f"more than {MAX_PACKETS} packets"))
-            break
-        frame = frames[i]
-        if len(frame) > MAX_ENVELOPE_BYTES:
-            errors.append(BadInput("TOO_LARGE", TOO_LARGE, 0, f"envelope exceeds {MAX_ENVELOPE_BYTES} bytes"))
-            break
-        try:
-            env = unpack(frame)
-        except Exception:
-            env = None
-        if (
-            not isinstance(env, list)
-            or len(env) < 2
-            or not is_int(env[0], 0, 255)
-            or not is_int(env[1], 0, len(frames) - i - 1)
-        ):
-            # The frame count is unknown, so later packets cannot be found (§8).
-            errors.append(BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, f"frame {i} is not a valid envelope"))
-            break
-        body = frames[i + 1 : i + 1 + env[1]]
-        i += 1 + env[1]
-        result = _to_packet(env, body)
-        (errors if isinstance(result, BadInput) else packets).append(result)
+    i = 2  # the next unread body frame
+    n = 0
+    try:
+        for env, size in unpack_envelopes(frames[1]):
+            n += 1
+            if n > MAX_PACKETS:
+                errors.append(BadInput("TOO_MANY_PACKETS", BAD_REQUEST, 0, f"more than {MAX_PACKETS} packets"))
+                return packets, errors
+            if size > MAX_ENVELOPE_BYTES:
+                errors.append(BadInput("TOO_LARGE", TOO_LARGE, 0, f"envelope exceeds {MAX_ENVELOPE_BYTES} bytes"))
+                return packets, errors
+            if (
+                not isinstance(env, list)
+                or len(env) < 2
+                or not is_int(env[0], 0, 255)
+                or not is_int(env[1], 0, len(frames) - i)
+            ):
+                # The frame count is unknown, so later packets cannot be found (§8).
+                errors.append(BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, f"envelope {n} is not valid"))
+                return packets, errors
+            body = frames[i : i + env[1]]
+            i += env[1]
+            result = _to_packet(env, body)
+            (errors if isinstance(result, BadInput) else packets).append(result)
+    except Exception:
+        errors.append(BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, f"envelope {n + 1} is not valid MessagePack"))
+        return packets, errors
+    if n == 0:
+        errors.append(BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, "empty envelopes frame"))
+    elif i < len(frames):
+        errors.append(BadInput("MALFORMED_ENVELOPE", BAD_REQUEST, 0, f"{len(frames) - i} frames no envelope claims"))
     return packets, errors
 
 
@@ -697,22 +723,27 @@ def _request(rid: int, method: str, value: Any, *extra: Any) -> list[bytes]:
     return [pack([REQUEST, 1, rid, method, 5000, None, None, *extra]), pack(value)]
 
 
+def _message(*packets: list[bytes]) -> list[bytes]:
+    """A message from per-packet frames [envelope, *body], laid out as §4.1 says."""
+    return [SIGNATURE, b"".join(p[0] for p in packets), *(f for p in packets for f in p[1:])]
+
+
 PROBES: dict[str, tuple[list[list[bytes]], int]] = {
     # case: (messages to send after the HEARTBEAT introduction, replies to wait for)
     "unknown-command": ([[SIGNATURE, pack([9, 0, 42, "from the future"])]], 1),
-    "bad-version": ([[b"CRR\x02", *_request(5, "ts.echo", "v2")]], 1),
+    "bad-version": ([[b"CRR\x02", *_message(_request(5, "ts.echo", "v2"))[1:]]], 1),
     "invalid-field": ([[SIGNATURE, pack([REQUEST, 0, 9, "", 5000, None, None])]], 1),
     "malformed": ([[SIGNATURE, pack({"not": "an array"})]], 1),
     # Dropped silently, so the first reply is the one to the valid request that follows.
-    "not-courier": ([[b"hello"], [SIGNATURE, *_request(11, "ts.echo", "after garbage")]], 1),
+    "not-courier": ([[b"hello"], _message(_request(11, "ts.echo", "after garbage"))], 1),
     # Extra trailing fields and unknown flag bits are ignored (§14).
     "future-fields": (
-        [[SIGNATURE, pack([HEARTBEAT, 0, 1000, 3, 0b110, "extra"]), *_request(12, "ts.echo", "hi", "extra", 7)]],
+        [_message([pack([HEARTBEAT, 0, 1000, 3, 0b110, "extra"])], _request(12, "ts.echo", "hi", "extra", 7))],
         1,
     ),
     # One bad packet does not spoil its neighbours (§8).
     "mixed-batch": (
-        [[SIGNATURE, *_request(21, "ts.echo", "a"), pack([9, 0, 22]), *_request(23, "ts.echo", "c")]],
+        [_message(_request(21, "ts.echo", "a"), [pack([9, 0, 22])], _request(23, "ts.echo", "c"))],
         3,
     ),
     "too-large": ([[SIGNATURE, pack([REQUEST, 2, 31, "ts.echo", 5000, None, "application/octet-stream"]),

@@ -155,24 +155,30 @@ export const mutatedMessageArb: fc.Arbitrary<Buffer[]> = fc
   .tuple(validMessageArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }))
   .map(([frames, mutations]) => mutations.reduce(mutate, frames));
 
-/** A signature followed by random MessagePack values as envelopes, and random frames. */
-export const randomEnvelopeArb: fc.Arbitrary<Buffer[]> = fc
-  .array(
-    fc.oneof(
-      fc.anything({ maxDepth: 2 }).map(tryPack),
-      // Plausible arrays: a command (known or not), a small count, then anything.
-      fc
-        .tuple(
-          fc.integer({ min: 0, max: 300 }),
-          fc.integer({ min: -1, max: 3 }),
-          fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 7 }),
-        )
-        .map(([cmd, count, rest]) => tryPack([cmd, count, ...rest])),
-      bytes(24),
-    ),
-    { minLength: 1, maxLength: 6 },
-  )
-  .map((frames) => [RPC_SIGNATURE, ...frames]);
+/** One random envelope: any MessagePack value, a plausible array, or raw bytes. */
+const randomEnvelope = fc.oneof(
+  fc.anything({ maxDepth: 2 }).map(tryPack),
+  // Plausible arrays: a command (known or not), a small count, then anything.
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: -1, max: 3 }),
+      fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 7 }),
+    )
+    .map(([cmd, count, rest]) => tryPack([cmd, count, ...rest])),
+  bytes(24),
+);
+
+/**
+ * A signature followed by random envelopes, either back to back in the
+ * envelopes frame (then random body frames), or one per frame.
+ */
+export const randomEnvelopeArb: fc.Arbitrary<Buffer[]> = fc.oneof(
+  fc
+    .tuple(fc.array(randomEnvelope, { minLength: 1, maxLength: 6 }), fc.array(bytes(24), { maxLength: 4 }))
+    .map(([envelopes, bodies]) => [RPC_SIGNATURE, Buffer.concat(envelopes), ...bodies]),
+  fc.array(randomEnvelope, { minLength: 1, maxLength: 6 }).map((frames) => [RPC_SIGNATURE, ...frames]),
+);
 
 /** Unknown commands with and without a usable id at position 2. */
 export const unknownCommandArb: fc.Arbitrary<Buffer[]> = fc
@@ -189,7 +195,10 @@ export const randomFramesArb: fc.Arbitrary<Buffer[]> = fc
 
 /** Oversized frames and many packets, to reach the decode limits the fuzz targets are given. */
 export const oversizedArb: fc.Arbitrary<Buffer[]> = fc.oneof(
-  fc.integer({ min: 600, max: 2000 }).map((n) => [RPC_SIGNATURE, Buffer.alloc(n, 0x90)]),
+  // One envelope over maxEnvelopeBytes (a long trailing field, which is otherwise ignored).
+  fc
+    .integer({ min: 600, max: 2000 })
+    .map((n) => [RPC_SIGNATURE, tryPack([Command.CANCEL, 0, 1, 'x'.repeat(n)])]),
   fc.integer({ min: 1025, max: 3000 }).map((n) =>
     encodeMessage([
       {

@@ -40,11 +40,12 @@ class FakeSocket {
     else w.reject(err);
   }
 
-  /** The payload of each message as strings, without route and signature. */
+  /**
+   * Each message's frames after route and signature, as strings: the
+   * envelopes frame (the packets' first frames joined), then the body frames.
+   */
   payloads(): string[][] {
-    return this.sent.map((m) =>
-      m.filter((f) => f !== RPC_SIGNATURE && !f.toString().startsWith('route')).map(String),
-    );
+    return this.sent.map((m) => m.slice(m.indexOf(RPC_SIGNATURE) + 1).map(String));
   }
 }
 
@@ -75,8 +76,10 @@ describe('BatchWriter', () => {
     await w.flushed();
     expect(w.pending).toBe(0);
     expect(socket.sent).toEqual([
-      [routeA, RPC_SIGNATURE, frame('a1'), frame('a1-body'), frame('a2')],
-      [routeB, RPC_SIGNATURE, frame('b1'), frame('b2')],
+      // [route, signature, envelopes, ...bodies]: each packet's first frame
+      // (its envelope) goes into the one envelopes frame, its body frames follow.
+      [routeA, RPC_SIGNATURE, frame('a1a2'), frame('a1-body')],
+      [routeB, RPC_SIGNATURE, frame('b1b2')],
     ]);
   });
 
@@ -101,7 +104,7 @@ describe('BatchWriter', () => {
     const { w } = writer(socket, { maxBatchPackets: 3 });
     for (let i = 0; i < 7; i++) w.enqueue('', undefined, [frame(`p${i}`)]);
     await w.flushed();
-    expect(socket.payloads()).toEqual([['p0', 'p1', 'p2'], ['p3', 'p4', 'p5'], ['p6']]);
+    expect(socket.payloads()).toEqual([['p0p1p2'], ['p3p4p5'], ['p6']]);
   });
 
   it('bounds a batch by bytes, and sends an oversized packet alone', async () => {
@@ -113,7 +116,7 @@ describe('BatchWriter', () => {
     w.enqueue('', undefined, [frame('dddddddddddd')]); // larger than a batch on its own
     w.enqueue('', undefined, [frame('e')]);
     await w.flushed();
-    expect(socket.payloads()).toEqual([['aaaa', 'bb', 'bb'], ['cccc'], ['dddddddddddd'], ['e']]);
+    expect(socket.payloads()).toEqual([['aaaabb', 'bb'], ['cccc'], ['dddddddddddd'], ['e']]);
   });
 
   it('keeps one send outstanding at a time and coalesces what queues behind it', async () => {
@@ -134,7 +137,7 @@ describe('BatchWriter', () => {
     }
     await done;
     expect(socket.maxOutstanding).toBe(1);
-    expect(socket.payloads()).toEqual([['1'], ['2', '3'], ['4', '5'], ['6']]);
+    expect(socket.payloads()).toEqual([['1'], ['23'], ['45'], ['6']]);
   });
 
   it('hands onSendError the destination and the tags of exactly the failed message', async () => {
@@ -206,7 +209,7 @@ describe('BatchWriter', () => {
     socket.release();
     await done;
     expect(asked).toEqual([0, 1, 2]);
-    expect(socket.payloads()).toEqual([['first'], ['hb', 'req2']]);
+    expect(socket.payloads()).toEqual([['first'], ['hbreq2']]);
   });
 
   it('sends nothing for a batch whose packets were all withdrawn', async () => {

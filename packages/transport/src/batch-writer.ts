@@ -1,4 +1,5 @@
 import { RPC_SIGNATURE } from './protocol/constants.js';
+import { joinEnvelopes } from './protocol/framing.js';
 
 /** One packet waiting in a batch: its frames (envelope + body) and the owner's tag. */
 interface QueuedPacket {
@@ -140,17 +141,25 @@ export class BatchWriter {
   /** The message for one batch, without withdrawn packets; undefined if none is left. */
   #assemble(batch: Batch): { frames: Buffer[]; tags: unknown[] } | undefined {
     const beforeSend = this.#opts.beforeSend;
-    const frames: Buffer[] = batch.route === undefined ? [RPC_SIGNATURE] : [batch.route, RPC_SIGNATURE];
-    const header = frames.length;
+    // [route?, signature, envelopes, ...bodies]: each packet's envelope goes
+    // into the one envelopes frame, filled in last; its body frames follow.
+    const frames: Buffer[] =
+      batch.route === undefined
+        ? [RPC_SIGNATURE, RPC_SIGNATURE]
+        : [batch.route, RPC_SIGNATURE, RPC_SIGNATURE];
+    const envelopesAt = frames.length - 1;
+    const envelopes: Buffer[] = [];
     const tags: unknown[] = [];
     for (const p of batch.packets) {
       if (p.tag !== undefined) {
         if (beforeSend !== undefined && !beforeSend(p.tag)) continue;
         tags.push(p.tag);
       }
-      for (const f of p.frames) frames.push(f);
+      envelopes.push(p.frames[0]!);
+      for (let f = 1; f < p.frames.length; f++) frames.push(p.frames[f]!);
     }
-    if (frames.length === header) return undefined;
+    if (envelopes.length === 0) return undefined;
+    frames[envelopesAt] = joinEnvelopes(envelopes);
     return { frames, tags };
   }
 }

@@ -518,9 +518,12 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
     await router.sendFrames([
       route,
       RPC_SIGNATURE,
-      // A command from a later revision about this request, and a broken REQUEST naming it.
-      msgpack.pack([9, 0, packet.id]),
-      msgpack.pack([Command.REQUEST, 0, packet.id, '', 100, null, null]),
+      // A command from a later revision about this request, and a broken REQUEST naming it,
+      // batched: both envelopes in the one envelopes frame.
+      Buffer.concat([
+        msgpack.pack([9, 0, packet.id]),
+        msgpack.pack([Command.REQUEST, 0, packet.id, '', 100, null, null]),
+      ]),
     ]);
     await router.send([reply], route);
     expect(await call).toMatchObject({ status: Status.OK, local: false, message: 'the real one' });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
+import { type DeadlineEntry, DeadlineList } from './deadline-list.js';
 import {
   bytesChannel,
   droppedChannel,
@@ -67,9 +68,10 @@ export interface Reply {
   local: boolean;
 }
 
-interface Pending {
+interface Pending extends DeadlineEntry {
+  readonly id: number;
+  readonly deadlineMs: number;
   resolve(reply: Reply): void;
-  timer: NodeJS.Timeout;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   /** The REQUEST left the BatchWriter queue, so the server may be working on it. */
@@ -107,6 +109,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly #sock: zmq.Dealer;
   readonly #writer: BatchWriter;
   readonly #pending = new Map<number, Pending>();
+  readonly #deadlines = new DeadlineList<Pending>((p) =>
+    this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
+  );
   readonly #liveness: Liveness;
   readonly #timer: NodeJS.Timeout;
   readonly #loop: Promise<void>;
@@ -234,16 +239,27 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const tooLarge = checkRequestEnvelope(frames[0]!, this.#opts.limits);
     if (tooLarge !== undefined) return Promise.resolve(limitReply(tooLarge));
     return new Promise<Reply>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#giveUp(id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${req.deadlineMs} ms`));
-      }, req.deadlineMs);
       let onAbort: (() => void) | undefined;
       if (req.signal !== undefined) {
         onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
         req.signal.addEventListener('abort', onAbort, { once: true });
       }
-      this.#pending.set(id, { resolve, timer, signal: req.signal, onAbort, sent: false });
-      this.#lastSent = performance.now();
+      const pending: Pending = {
+        id,
+        deadlineMs: req.deadlineMs,
+        resolve,
+        signal: req.signal,
+        onAbort,
+        sent: false,
+        expiresAt: 0,
+        prev: undefined,
+        next: undefined,
+        list: undefined,
+      };
+      this.#pending.set(id, pending);
+      const now = performance.now();
+      this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
+      this.#lastSent = now;
       this.#writer.enqueue('', undefined, frames, id);
     });
   }
@@ -308,7 +324,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const pending = this.#pending.get(id);
     if (pending === undefined) return undefined;
     this.#pending.delete(id);
-    clearTimeout(pending.timer);
+    this.#deadlines.remove(pending);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
     pending.resolve(reply);
     return pending;

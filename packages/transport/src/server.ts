@@ -234,7 +234,7 @@ export class TransportServer {
     if (bytesChannel.hasSubscribers) {
       bytesChannel.publish({ side: 'server', direction: 'in', bytes: frameBytes(msg) - route.length });
     }
-    const { packets, errors } = decodeMessage(msg.slice(1), this.#opts.limits);
+    const { packets, errors } = decodeMessage(msg, this.#opts.limits, 1);
     const now = performance.now();
     const key = route.toString('latin1');
     let peer = this.#peers.get(key);

@@ -57,6 +57,19 @@ function decodeRaw(frames: Buffer[], limits?: DecodeLimits) {
   return decodeMessage([RPC_SIGNATURE, ...frames], limits);
 }
 
+/**
+ * A message in the batched layout from per-packet frame groups
+ * `[envelope, ...body]`: the envelopes joined in frame 1, then every body frame.
+ */
+function batch(...groups: Buffer[][]): Buffer[] {
+  return [RPC_SIGNATURE, Buffer.concat(groups.map((g) => g[0]!)), ...groups.flatMap((g) => g.slice(1))];
+}
+
+/** Decodes the batched message made of the given per-packet frame groups. */
+function decodeBatch(groups: Buffer[][], limits?: DecodeLimits) {
+  return decodeMessage(batch(...groups), limits);
+}
+
 /** Decodes one envelope (given as a JS array) with optional body frames; expects exactly one error. */
 function errorOf(envelope: unknown[], body: Buffer[] = [], limits?: DecodeLimits): DecodeError {
   const { packets, errors } = decodeRaw([pack(envelope), ...body], limits);
@@ -161,8 +174,16 @@ describe('encodeMessage / decodeMessage round trip', () => {
       { cmd: Command.DISCONNECT, reason: 'bye' },
     ];
     const frames = encodeMessage(packets);
-    expect(frames).toHaveLength(1 + packets.length + 3);
+    // Signature, one envelopes frame, then the three body frames in packet order.
+    expect(frames).toHaveLength(2 + 3);
+    expect(frames.slice(2)).toEqual([buf('x'), buf('y'), buf('z')]);
+    expect(frames[1]).toEqual(Buffer.concat(packets.map((p) => encodePacket(p)[0]!)));
     expect(decodeMessage(frames)).toEqual({ packets, errors: [] });
+  });
+
+  it('encodes a one-packet message as signature, envelope, body frames', () => {
+    const packet = request({ id: 4, body: [buf('x')] });
+    expect(encodeMessage([packet])).toEqual([RPC_SIGNATURE, ...encodePacket(packet)]);
   });
 
   it('round-trips arbitrary packets (property)', () => {
@@ -300,23 +321,41 @@ describe('decodeMessage: whole-message errors', () => {
   });
 
   it('keeps the packets before a malformed envelope and stops there', () => {
-    const frames = [
-      RPC_SIGNATURE,
-      ...encodePacket(request({ id: 1, body: [buf('b')] })),
-      Buffer.from([0xc1]),
-      ...encodePacket(request({ id: 2 })),
-    ];
-    const { packets, errors } = decodeMessage(frames);
+    for (const bad of [Buffer.from([0xc1]), pack('not an array'), Buffer.from([0x93, 0x04])]) {
+      const { packets, errors } = decodeBatch([
+        encodePacket(request({ id: 1, body: [buf('b')] })),
+        [bad],
+        encodePacket(request({ id: 2 })),
+      ]);
+      expect(packets.map((p) => (p as RequestPacket).id)).toEqual([1]);
+      expect(errors.map((e) => e.code)).toEqual(['MALFORMED_ENVELOPE']);
+      expect(errors[0]!.message).toContain('envelope 2');
+    }
+  });
+
+  it('reports MALFORMED_ENVELOPE when an envelope claims more body frames than are left', () => {
+    const { packets, errors } = decodeBatch([
+      encodePacket(request({ id: 1, body: [buf('a')] })),
+      [pack([Command.REQUEST, 2, 2, 'a.b', 100, null, null]), buf('only one')],
+      encodePacket(heartbeat),
+    ]);
     expect(packets.map((p) => (p as RequestPacket).id)).toEqual([1]);
     expect(errors.map((e) => e.code)).toEqual(['MALFORMED_ENVELOPE']);
-    expect(errors[0]!.message).toContain('frame 3');
+  });
+
+  it('reports MALFORMED_ENVELOPE for body frames no envelope claims, after the packets', () => {
+    const frames = [...encodeMessage([request({ id: 1, body: [buf('a')] })]), buf('stray')];
+    const { packets, errors } = decodeMessage(frames);
+    expect(packets.map((p) => (p as RequestPacket).id)).toEqual([1]);
+    expect(errors).toHaveLength(1);
+    expectError(errors[0]!, 'MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST);
   });
 
   it('reports TOO_LARGE (413) for an envelope over maxEnvelopeBytes, and stops there', () => {
     const limits = { ...DEFAULT_DECODE_LIMITS, maxEnvelopeBytes: 40 };
     const small = encodePacket({ cmd: Command.CANCEL, id: 1 });
     const big = encodePacket(request({ id: 2, method: 'm'.repeat(50) }));
-    const { packets, errors } = decodeMessage([RPC_SIGNATURE, ...small, ...big, ...small], limits);
+    const { packets, errors } = decodeBatch([small, big, small], limits);
     expect(packets).toEqual([{ cmd: Command.CANCEL, id: 1 }]);
     expect(errors).toHaveLength(1);
     expectError(errors[0]!, 'TOO_LARGE', 0, Status.TOO_LARGE);
@@ -325,15 +364,15 @@ describe('decodeMessage: whole-message errors', () => {
   it('reports TOO_MANY_PACKETS past maxPacketsPerMessage, counting failed packets too', () => {
     const limits = { ...DEFAULT_DECODE_LIMITS, maxPacketsPerMessage: 2 };
     const hb = encodePacket(heartbeat);
-    const ok = decodeMessage([RPC_SIGNATURE, ...hb, ...hb], limits);
+    const ok = decodeBatch([hb, hb], limits);
     expect(ok).toEqual({ packets: [heartbeat, heartbeat], errors: [] });
 
-    const over = decodeMessage([RPC_SIGNATURE, ...hb, ...hb, ...hb], limits);
+    const over = decodeBatch([hb, hb, hb], limits);
     expect(over.packets).toEqual([heartbeat, heartbeat]);
     expect(over.errors).toHaveLength(1);
     expectError(over.errors[0]!, 'TOO_MANY_PACKETS', 0, Status.BAD_REQUEST);
 
-    const badFirst = decodeMessage([RPC_SIGNATURE, pack([Command.CANCEL, 0, 0]), ...hb, ...hb], limits);
+    const badFirst = decodeBatch([[pack([Command.CANCEL, 0, 0])], hb, hb], limits);
     expect(badFirst.packets).toEqual([heartbeat]);
     expect(badFirst.errors.map((e) => e.code)).toEqual(['INVALID_FIELD', 'TOO_MANY_PACKETS']);
   });
@@ -442,13 +481,13 @@ describe('decodeMessage: invalid fields', () => {
 
     it('body over maxBodyBytes -> TOO_LARGE (413) for that id, and decoding continues', () => {
       const limits = { ...DEFAULT_DECODE_LIMITS, maxBodyBytes: 10 };
-      const frames = [
-        pack(env({ 1: 2 })),
-        Buffer.alloc(6),
-        Buffer.alloc(5),
-        ...encodePacket(request({ id: 10, body: [Buffer.alloc(10)] })),
-      ];
-      const { packets, errors } = decodeRaw(frames, limits);
+      const { packets, errors } = decodeBatch(
+        [
+          [pack(env({ 1: 2 })), Buffer.alloc(6), Buffer.alloc(5)],
+          encodePacket(request({ id: 10, body: [Buffer.alloc(10)] })),
+        ],
+        limits,
+      );
       expect(errors).toHaveLength(1);
       expectError(errors[0]!, 'TOO_LARGE', 9, Status.TOO_LARGE);
       expect(packets.map((p) => (p as RequestPacket).id)).toEqual([10]);
@@ -541,11 +580,11 @@ describe('decodeMessage: invalid fields', () => {
       for (const flags of [-1, 2 ** 32, 'x', 1.5]) {
         expect(errorOf([Command.HEARTBEAT, 0, 50, 3, flags]).message).toContain('"flags"');
       }
-      const ok = decodeRaw([
-        pack([Command.HEARTBEAT, 0, 50, 3, null]),
-        pack([Command.HEARTBEAT, 0, 50, 3]),
-        pack([Command.HEARTBEAT, 0, 50, 3, 0b110]),
-        pack([Command.HEARTBEAT, 0, 50, 3, 0b111]),
+      const ok = decodeBatch([
+        [pack([Command.HEARTBEAT, 0, 50, 3, null])],
+        [pack([Command.HEARTBEAT, 0, 50, 3])],
+        [pack([Command.HEARTBEAT, 0, 50, 3, 0b110])],
+        [pack([Command.HEARTBEAT, 0, 50, 3, 0b111])],
       ]);
       expect(ok.errors).toEqual([]);
       expect(ok.packets.map((p) => (p as { draining: boolean }).draining)).toEqual([
@@ -598,11 +637,9 @@ describe('decodeMessage: invalid fields', () => {
     });
 
     it('skips the unknown packet and its body frames, then decodes the rest', () => {
-      const { packets, errors } = decodeRaw([
-        pack([9, 2, 5]),
-        buf('b1'),
-        buf('b2'),
-        ...encodePacket(heartbeat),
+      const { packets, errors } = decodeBatch([
+        [pack([9, 2, 5]), buf('b1'), buf('b2')],
+        encodePacket(heartbeat),
       ]);
       expect(packets).toEqual([heartbeat]);
       expect(errors.map((e) => [e.code, e.id])).toEqual([['UNKNOWN_COMMAND', 5]]);
@@ -610,11 +647,11 @@ describe('decodeMessage: invalid fields', () => {
   });
 
   it('reports one error per bad packet and still returns the good ones', () => {
-    const { packets, errors } = decodeRaw([
-      pack([Command.REQUEST, 0, 1, '', 100, null, null]),
-      ...encodePacket(request({ id: 2 })),
-      pack([Command.CANCEL, 0, 0]),
-      ...encodePacket({ cmd: Command.CANCEL, id: 2 }),
+    const { packets, errors } = decodeBatch([
+      [pack([Command.REQUEST, 0, 1, '', 100, null, null])],
+      encodePacket(request({ id: 2 })),
+      [pack([Command.CANCEL, 0, 0])],
+      encodePacket({ cmd: Command.CANCEL, id: 2 }),
     ]);
     expect(packets).toEqual([request({ id: 2 }), { cmd: Command.CANCEL, id: 2 }]);
     expect(errors.map((e) => [e.code, e.id])).toEqual([
