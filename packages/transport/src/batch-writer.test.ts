@@ -99,6 +99,20 @@ describe('BatchWriter', () => {
     expect(socket.sent).toHaveLength(1);
   });
 
+  it('sends a full batch at once, without waiting for the end of the loop turn', async () => {
+    const socket = new FakeSocket();
+    const { w } = writer(socket, { maxBatchPackets: 2 });
+    w.enqueue('', undefined, [frame('a')]);
+    await Promise.resolve();
+    expect(socket.sent).toEqual([]);
+    w.enqueue('', undefined, [frame('b')]);
+    await Promise.resolve();
+    expect(socket.payloads()).toEqual([['ab']]);
+    w.enqueue('', undefined, [frame('c')]);
+    await nextTurn();
+    expect(socket.payloads()).toEqual([['ab'], ['c']]);
+  });
+
   it('bounds a batch by packet count', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket, { maxBatchPackets: 3 });

@@ -40,6 +40,10 @@ export interface BatchWriterOptions {
  * one batch of requests leaves as a few messages, while a lone packet leaves
  * in the same loop turn it was queued, adding no measurable latency. Batches
  * are bounded by packets and bytes: one unbounded batch stalls the pipeline.
+ * A batch that reaches `maxBatchPackets` leaves at once (in a microtask), not
+ * at the end of the turn: while this side works through a burst (a reply
+ * message's worth of new requests, a wave of timers), the peer already works
+ * on the first full batch, so a burst does not cross the pipeline as one wave.
  *
  * Only one send is ever outstanding: zeromq.js completes `send()` synchronously
  * when the socket is ready, and throws EBUSY after ~512 un-awaited sends, so
@@ -84,7 +88,9 @@ export class BatchWriter {
     batch.packets.push({ frames, tag });
     batch.bytes += bytes;
     this.#queuedPackets++;
-    if (this.#flushing === undefined) this.#schedule();
+    if (this.#flushing !== undefined) return;
+    if (batch.packets.length >= this.#opts.maxBatchPackets) queueMicrotask(this.#startFlush);
+    else this.#schedule();
   }
 
   /** Resolves once everything queued so far has been handed to the socket. */

@@ -22,6 +22,7 @@ export interface IncomingRequest {
   readonly meta: Metadata | undefined;
   /** `undefined` means application/msgpack. */
   readonly contentType: string | undefined;
+  /** The body frames; empty once `takeBody()` was called. */
   readonly body: Buffer[];
   /** performance.now() at arrival; the deadline counts from here. */
   readonly receivedAt: number;
@@ -36,6 +37,13 @@ export interface IncomingRequest {
    * already sent or the request was aborted (its caller is no longer waiting).
    */
   reply(reply: OutgoingReply): boolean;
+  /**
+   * Returns `body` and forgets it (`body` is empty afterwards), so a handler
+   * that awaits I/O does not keep the received frames alive until it
+   * replies: each frame is its own ArrayBuffer, and one that survives a
+   * scavenge is promoted and freed only by a full GC.
+   */
+  takeBody(): Buffer[];
 }
 
 export interface OutgoingReply {

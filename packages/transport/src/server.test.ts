@@ -117,6 +117,19 @@ describe.each(TRANSPORTS)('TransportServer over %s', (kind: TransportKind) => {
     await roundTrip(peer, 5);
   });
 
+  it('hands the body over once with takeBody(), so a held request no longer holds it', async () => {
+    const { server, held } = await start();
+    const peer = await dealer(server);
+    await peer.send([request(1, 'test.hold', [buf('a'), buf('b')])]);
+    await waitFor(() => held.length === 1, 'the request');
+    const req = held[0]!;
+    expect(req.takeBody().map(String)).toEqual(['a', 'b']);
+    expect(req.body).toEqual([]);
+    expect(req.takeBody()).toEqual([]);
+    expect(req.reply({ status: Status.OK })).toBe(true);
+    await peer.next(is.reply(1), 'the reply');
+  });
+
   it('refuses a second reply and any reply after an abort', async () => {
     const { server, held } = await start();
     const peer = await dealer(server);

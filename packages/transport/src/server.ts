@@ -463,7 +463,7 @@ class ServerRequest implements IncomingRequest {
   readonly deadlineMs: number;
   readonly meta: Metadata | undefined;
   readonly contentType: string | undefined;
-  readonly body: Buffer[];
+  body: Buffer[];
   readonly receivedAt: number;
   readonly #server: TransportServer;
   readonly #peer: Peer;
@@ -502,6 +502,12 @@ class ServerRequest implements IncomingRequest {
       if (this.#abortReason !== undefined) this.#controller.abort(abortError(this.#abortReason));
     }
     return this.#controller.signal;
+  }
+
+  takeBody(): Buffer[] {
+    const body = this.body;
+    this.body = [];
+    return body;
   }
 
   reply(reply: OutgoingReply): boolean {

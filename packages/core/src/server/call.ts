@@ -157,7 +157,7 @@ export class Call implements Waiter, Watched {
     this.#holding = true;
     let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
     try {
-      const input = decodeBody(this.req.body, this.req.contentType);
+      const input = decodeBody(this.req.takeBody(), this.req.contentType);
       result = this.route.input['~standard'].validate(input);
     } catch (err) {
       this.#fail(err);

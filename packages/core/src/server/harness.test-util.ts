@@ -144,7 +144,7 @@ export class FakeRequest implements IncomingRequest {
   readonly deadlineMs: number;
   readonly meta: Metadata | undefined = undefined;
   readonly contentType: string | undefined = undefined;
-  readonly body: Buffer[];
+  body: Buffer[];
   readonly receivedAt = performance.now();
   readonly peer = 'fa4e';
   abortReason: AbortReason | undefined;
@@ -170,6 +170,12 @@ export class FakeRequest implements IncomingRequest {
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
     return this.#controller.signal;
+  }
+
+  takeBody(): Buffer[] {
+    const body = this.body;
+    this.body = [];
+    return body;
   }
 
   reply(reply: OutgoingReply): boolean {
