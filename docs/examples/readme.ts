@@ -16,6 +16,7 @@ export const playlist = defineService({
       handler: async ({ id }, ctx) => {
         // ctx.signal aborts on deadline or cancel; ctx.log is a per-request pino logger;
         // ctx.client(other) calls another service with this call's remaining deadline and trace.
+        ctx.log.debug({ id }, 'get');
         if (id !== 'p1') throw new NotFoundError(`no playlist ${id}`);
         return { id, name: 'Late night' };
       },
@@ -27,6 +28,7 @@ const server = await serve(playlist, { bind: 'tcp://127.0.0.1:7001' }); // drain
 
 const client = createClient(playlist, { endpoints: server.endpoints });
 const p = await client.get({ id: 'p1' }, { deadlineMs: 500 }); // typed: { id: string; name: string }
+console.log(p.name);
 
 // "Test it in-process in two lines" (type-checked here; docs/examples/core/testing.test.ts runs the same pattern).
 export async function readmeTest(): Promise<void> {
