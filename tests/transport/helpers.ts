@@ -263,6 +263,32 @@ export function answerHeartbeats(intervalMs: number): (message: RawMessage) => P
       : undefined;
 }
 
+/**
+ * A RawPeer.respond hook playing a server with this heartbeat interval:
+ * heartbeats answered, every request echoed with 200 and its own body.
+ */
+export function answerEchoes(intervalMs: number): (message: RawMessage) => Packet[] {
+  return (message) => {
+    const out: Packet[] = [];
+    for (const p of message.packets) {
+      if (p.cmd === 4) out.push({ cmd: 4, intervalMs, liveness: 3, draining: false });
+      if (p.cmd === 1) {
+        out.push({
+          cmd: 2,
+          id: p.id,
+          status: 200,
+          message: undefined,
+          details: undefined,
+          meta: undefined,
+          contentType: undefined,
+          body: p.body,
+        });
+      }
+    }
+    return out;
+  };
+}
+
 /** Type guards for RawPeer.next(). */
 export const is = {
   reply:

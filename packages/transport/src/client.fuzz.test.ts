@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FUZZ_LIMITS, garbageArb } from '../../../tests/transport/arbitraries.js';
 import {
+  answerEchoes,
   ChannelRecorder,
   DECODE_ERROR_CODES,
   type RawMessage,
@@ -35,27 +36,6 @@ const harmless = (frames: Buffer[]) =>
     (p) => p.cmd !== Command.HEARTBEAT || p.intervalMs >= 1000,
   );
 
-function serve(message: RawMessage): Packet[] {
-  const out: Packet[] = [];
-  for (const p of message.packets) {
-    if (p.cmd === Command.HEARTBEAT)
-      out.push({ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false });
-    if (p.cmd === Command.REQUEST) {
-      out.push({
-        cmd: Command.REPLY,
-        id: p.id,
-        status: Status.OK,
-        message: undefined,
-        details: undefined,
-        meta: undefined,
-        contentType: undefined,
-        body: p.body,
-      });
-    }
-  }
-  return out;
-}
-
 describe('TransportClient under fuzzing', () => {
   const teardown = new Teardown();
   afterEach(() => teardown.run());
@@ -77,7 +57,7 @@ describe('TransportClient under fuzzing', () => {
     teardown.add(router, (p) => p.close());
     let sentToClient = 0;
     router.respond = (message) => {
-      const out = serve(message);
+      const out = answerEchoes(HB)(message);
       if (out.length > 0) sentToClient++;
       return out;
     };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  answerEchoes,
   answerHeartbeats,
   ChannelRecorder,
   is,
@@ -35,28 +36,6 @@ const buf = (s: string) => Buffer.from(s);
  */
 const HB = 50;
 const LIVENESS = 10;
-
-/** A RawPeer.respond hook playing a server: heartbeats back, every request echoed with 200. */
-function answerEchoes(message: RawMessage): Packet[] {
-  const out: Packet[] = [];
-  for (const p of message.packets) {
-    if (p.cmd === Command.HEARTBEAT)
-      out.push({ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false });
-    if (p.cmd === Command.REQUEST) {
-      out.push({
-        cmd: Command.REPLY,
-        id: p.id,
-        status: Status.OK,
-        message: undefined,
-        details: undefined,
-        meta: undefined,
-        contentType: undefined,
-        body: p.body,
-      });
-    }
-  }
-  return out;
-}
 
 describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
   const teardown = new Teardown();
@@ -285,7 +264,7 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
 
       const { peer: router } = await RawPeer.router(address);
       teardown.add(router, (p) => p.close());
-      router.respond = answerEchoes;
+      router.respond = answerEchoes(HB);
       expect((await Promise.all(blockers)).map((r) => r.status)).toEqual([Status.OK, Status.OK]);
       expect((await client.request({ method: 'queue.after', body: [], deadlineMs: 10_000 })).status).toBe(
         Status.OK,
@@ -311,7 +290,7 @@ describe.each(TRANSPORTS)('TransportClient over %s', (kind) => {
 
     const { peer: router } = await RawPeer.router(address);
     teardown.add(router, (p) => p.close());
-    router.respond = answerEchoes;
+    router.respond = answerEchoes(HB);
     await waitFor(() => client.state === 'alive', 'the client to find the server');
     expect((await client.request({ method: 'fresh.call', body: [], deadlineMs: 10_000 })).status).toBe(
       Status.OK,
