@@ -6,7 +6,6 @@ import {
   answerEchoes,
   ChannelRecorder,
   DECODE_ERROR_CODES,
-  type RawMessage,
   RawPeer,
   Teardown,
   uniqueAddress,
@@ -15,7 +14,6 @@ import {
 import { TransportClient } from './client.js';
 import { TransportChannels } from './diagnostics.js';
 import { Command, Status } from './protocol/constants.js';
-import type { Packet } from './protocol/envelope.js';
 import { decodeMessage } from './protocol/framing.js';
 
 /**

@@ -4,7 +4,6 @@ import {
   answerHeartbeats,
   ChannelRecorder,
   is,
-  type RawMessage,
   RawPeer,
   reserveAddress,
   Teardown,
@@ -22,7 +21,7 @@ import {
 import { TransportChannels } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Command, RPC_SIGNATURE, Status } from './protocol/constants.js';
-import type { Packet, ReplyPacket, RequestPacket } from './protocol/envelope.js';
+import type { ReplyPacket, RequestPacket } from './protocol/envelope.js';
 import { msgpack } from './protocol/msgpack.js';
 import type { IncomingRequest } from './request.js';
 import { type ServerOptions, TransportServer } from './server.js';
