@@ -92,3 +92,26 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     cpuPercent: ((cpu.user + cpu.system) / 1000 / durationMs) * 100,
   };
 }
+
+export interface EchoLoopOptions extends Omit<ClosedLoopOptions, 'call'> {
+  /** Size of the body each call sends. */
+  bodyBytes: number;
+  /** One echo call: resolves with what came back. */
+  echo(body: Buffer): Promise<Uint8Array>;
+}
+
+/**
+ * A closed loop of echo calls with one reused body; a reply of the wrong
+ * size fails the run, so a broken echo can never pass as a fast one.
+ */
+export function runEchoLoop({ bodyBytes, echo, ...loop }: EchoLoopOptions): Promise<ClosedLoopResult> {
+  const body = Buffer.alloc(bodyBytes, 0x61);
+  return runClosedLoop({
+    ...loop,
+    call: async () => {
+      const reply = await echo(body);
+      if (reply.length !== body.length)
+        throw new Error(`echo returned ${reply.length} bytes, sent ${body.length}`);
+    },
+  });
+}

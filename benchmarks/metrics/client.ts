@@ -6,7 +6,7 @@
  */
 import { createClient } from '@courier/core';
 import { notifyReady, serveParent } from '../lib/child-process.js';
-import { runClosedLoop } from '../lib/closed-loop.js';
+import { runEchoLoop } from '../lib/closed-loop.js';
 import type { HistogramSnapshot } from '../lib/histogram.js';
 import { benchEcho } from './echo-service.js';
 
@@ -34,16 +34,12 @@ export interface RoundResult {
 
 async function runRound(params: RoundParams): Promise<RoundResult> {
   const client = clients[params.target];
-  const body = Buffer.alloc(params.bodyBytes, 0x61);
-  const result = await runClosedLoop({
+  const result = await runEchoLoop({
+    bodyBytes: params.bodyBytes,
     inflight: params.inflight,
     warmupMs: params.warmupMs,
     durationMs: params.durationMs,
-    call: async () => {
-      const reply = await client.echo(body);
-      if (reply.length !== body.length)
-        throw new Error(`echo returned ${reply.length} bytes, sent ${body.length}`);
-    },
+    echo: (body) => client.echo(body),
   });
   return {
     requests: result.requests,

@@ -3,7 +3,7 @@
  * the endpoint in argv[3]. run.ts asks it to run one closed-loop cell at a time.
  */
 import { notifyReady, serveParent } from '../lib/child-process.js';
-import { runClosedLoop } from '../lib/closed-loop.js';
+import { runEchoLoop } from '../lib/closed-loop.js';
 import type { HistogramSnapshot } from '../lib/histogram.js';
 import { connectCourierEcho } from './courier-echo.js';
 import { type EchoClient, parseImpl } from './echo.js';
@@ -31,16 +31,12 @@ export interface CellResult {
 }
 
 async function runCell(params: CellParams): Promise<CellResult> {
-  const body = Buffer.alloc(params.bodyBytes, 0x61);
-  const result = await runClosedLoop({
+  const result = await runEchoLoop({
+    bodyBytes: params.bodyBytes,
     inflight: params.inflight,
     warmupMs: params.warmupMs,
     durationMs: params.durationMs,
-    call: async () => {
-      const reply = await client.echo(body);
-      if (reply.length !== body.length)
-        throw new Error(`echo returned ${reply.length} bytes, sent ${body.length}`);
-    },
+    echo: (body) => client.echo(body),
   });
   return { ...result, latencyUs: result.latencyUs.toJSON() };
 }
