@@ -1,6 +1,7 @@
 import { Command, EVENT_SIGNATURE, PROTOCOL_VERSION } from './constants.js';
-import type { EventPacket, Metadata } from './envelope.js';
+import type { EventPacket } from './envelope.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeErrorCode, type DecodeLimits } from './framing.js';
+import { isMetadata, isOptionalString, isUint } from './limits.js';
 import { msgpack } from './msgpack.js';
 
 /**
@@ -29,8 +30,6 @@ export type DecodedEvent =
   | { readonly event: EventPacket; readonly error?: undefined }
   | { readonly event?: undefined; readonly error: EventDecodeError };
 
-const META_MAX_ENTRIES = 64;
-const STRING_MAX = 1024;
 /** The envelope without body frames: topic, signature, envelope. */
 const HEAD_FRAMES = 3;
 
@@ -103,7 +102,7 @@ export function decodeEvent(
   if (!isUint(seq, Number.MAX_SAFE_INTEGER) || seq === 0) return invalid('seq');
   if (!isUint(timestampMs, Number.MAX_SAFE_INTEGER)) return invalid('timestamp_ms');
   if (!isMetadata(meta)) return invalid('meta');
-  if (!(contentType == null || (typeof contentType === 'string' && contentType.length <= STRING_MAX))) {
+  if (!isOptionalString(contentType)) {
     return invalid('content_type');
   }
   const body = frames.slice(HEAD_FRAMES) as Buffer[];
@@ -129,21 +128,4 @@ function fail(code: EventDecodeError['code'], message: string): DecodedEvent {
 
 function invalid(field: string): DecodedEvent {
   return fail('INVALID_FIELD', `invalid event field "${field}"`);
-}
-
-function isUint(v: unknown, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-}
-
-// Same rules as request metadata (framing.ts): string keys and values, bounded.
-function isMetadata(v: unknown): v is Metadata | null | undefined {
-  if (v == null) return true;
-  if (typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false;
-  let n = 0;
-  for (const key in v) {
-    if (++n > META_MAX_ENTRIES) return false;
-    const value = (v as Record<string, unknown>)[key];
-    if (typeof value !== 'string' || value.length > STRING_MAX || key.length > STRING_MAX) return false;
-  }
-  return true;
 }

@@ -7,7 +7,14 @@ import {
   Status,
 } from './constants.js';
 import type { Packet } from './envelope.js';
-import { isMetadata, isOptionalString, MAX_DEADLINE_MS, MAX_METHOD_LENGTH, MAX_STATUS } from './limits.js';
+import {
+  isMetadata,
+  isOptionalString,
+  isUint,
+  MAX_DEADLINE_MS,
+  MAX_METHOD_LENGTH,
+  MAX_STATUS,
+} from './limits.js';
 import { msgpack } from './msgpack.js';
 import { packEnvelope } from './pack-envelope.js';
 
@@ -143,10 +150,6 @@ export function encodeMessage(packets: readonly Packet[]): Buffer[] {
 /** The envelopes frame: the packets' encoded envelopes back to back. */
 export function joinEnvelopes(envelopes: readonly Buffer[]): Buffer {
   return envelopes.length === 1 ? envelopes[0]! : Buffer.concat(envelopes);
-}
-
-function isUint(v: unknown, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }
 
 function bodyBytes(frames: Buffer[]): number {

@@ -21,6 +21,11 @@ export const MAX_STATUS = 999;
 /** Marks a string cut to fit a limit. */
 const ELLIPSIS = '…';
 
+/** True for an integer in 0..max (MessagePack's unsigned integers, as JavaScript numbers). */
+export function isUint(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+
 /** True for nil or a string within MAX_STRING_LENGTH. */
 export function isOptionalString(v: unknown): v is string | null | undefined {
   return v == null || (typeof v === 'string' && v.length <= MAX_STRING_LENGTH);
