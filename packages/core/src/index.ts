@@ -32,13 +32,13 @@ export { type DnsSrvOptions, dnsSrv } from './discovery/dns-srv.js';
 export { staticEndpoints } from './discovery/static.js';
 export * from './errors.js';
 export * from './events/index.js';
+export type { Issue } from './issues.js';
 export {
   BuiltinMethod,
   type HealthReport,
   type MethodDescription,
   type ServiceDescription,
 } from './server/builtins.js';
-export type { Issue } from './server/issues.js';
 export type {
   ConcurrencyLimits,
   GracefulShutdownOptions,

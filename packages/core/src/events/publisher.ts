@@ -2,7 +2,7 @@ import { EventPublisher, type EventPublisherOptions, type Metadata } from '@cour
 import { encodeBody } from '../codec.js';
 import type { AnyService } from '../definition.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { toIssues } from '../server/issues.js';
+import { toIssues } from '../issues.js';
 import type { EventName, EventPayload } from './types.js';
 
 /** Where and how a publisher binds; see EventPublisherOptions in @courier/transport. */

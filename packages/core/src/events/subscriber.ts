@@ -9,7 +9,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { decodeBody } from '../codec.js';
 import { type AnyService, DefinitionError } from '../definition.js';
 import { BadRequestError } from '../errors.js';
-import { toIssues } from '../server/issues.js';
+import { toIssues } from '../issues.js';
 import type { EventHandlers, EventInfo } from './types.js';
 
 /** What went wrong with one event, for `onError`. */

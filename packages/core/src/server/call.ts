@@ -10,9 +10,9 @@ import {
   InternalError,
   toCourierError,
 } from '../errors.js';
+import { toIssues } from '../issues.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import type { DeadlineWatch, Watched } from './deadline-watch.js';
-import { toIssues } from './issues.js';
 import { RequestContext } from './request-context.js';
 import type { MethodRoute } from './routes.js';
 import type { Queued, WaitQueue } from './wait-queue.js';
