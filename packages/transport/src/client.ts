@@ -466,7 +466,8 @@ function limitReply(violation: SendLimitViolation): Reply {
   return { ...localReply(violation.status, violation.message), details: { code: violation.code } };
 }
 
-function localReply(status: Status, message: string): Reply {
+/** A Reply decided by the caller's side (`local: true`): no server sent it. */
+export function localReply(status: Status, message: string): Reply {
   return {
     status,
     message,

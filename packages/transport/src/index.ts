@@ -2,6 +2,7 @@ export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export {
   type ClientEvents,
   type ClientOptions,
+  localReply,
   type OutgoingRequest,
   type PeerState,
   type Reply,

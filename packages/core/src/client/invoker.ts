@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
@@ -187,16 +187,4 @@ function decodeOutput(reply: Reply, wireMethod: string): unknown {
     const cause = err instanceof CourierError ? err.cause : err;
     throw new InternalError(`the reply to ${wireMethod} cannot be decoded`, { cause });
   }
-}
-
-function localReply(status: Status, message: string): Reply {
-  return {
-    status,
-    message,
-    details: undefined,
-    meta: undefined,
-    contentType: undefined,
-    body: [],
-    local: true,
-  };
 }
