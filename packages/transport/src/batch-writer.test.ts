@@ -67,10 +67,10 @@ describe('BatchWriter', () => {
     const { w } = writer(socket);
     const routeA = frame('routeA');
     const routeB = frame('routeB');
-    w.enqueue('a', routeA, [frame('a1'), frame('a1-body')]);
-    w.enqueue('b', routeB, [frame('b1')]);
-    w.enqueue('a', routeA, [frame('a2')]);
-    w.enqueue('b', routeB, [frame('b2')]);
+    w.enqueue('a', routeA, frame('a1'), [frame('a1-body')]);
+    w.enqueue('b', routeB, frame('b1'));
+    w.enqueue('a', routeA, frame('a2'));
+    w.enqueue('b', routeB, frame('b2'));
     expect(w.pending).toBe(4);
     expect(socket.sent).toEqual([]);
     await w.flushed();
@@ -86,7 +86,7 @@ describe('BatchWriter', () => {
   it('writes no route frame for a DEALER (route undefined)', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket);
-    w.enqueue('', undefined, [frame('x')]);
+    w.enqueue('', undefined, frame('x'));
     await w.flushed();
     expect(socket.sent).toEqual([[RPC_SIGNATURE, frame('x')]]);
   });
@@ -94,7 +94,7 @@ describe('BatchWriter', () => {
   it('sends a lone packet in the next check phase, without waiting for more', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket);
-    w.enqueue('', undefined, [frame('x')]);
+    w.enqueue('', undefined, frame('x'));
     await nextTurn();
     expect(socket.sent).toHaveLength(1);
   });
@@ -102,13 +102,13 @@ describe('BatchWriter', () => {
   it('sends a full batch at once, without waiting for the end of the loop turn', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket, { maxBatchPackets: 2 });
-    w.enqueue('', undefined, [frame('a')]);
+    w.enqueue('', undefined, frame('a'));
     await Promise.resolve();
     expect(socket.sent).toEqual([]);
-    w.enqueue('', undefined, [frame('b')]);
+    w.enqueue('', undefined, frame('b'));
     await Promise.resolve();
     expect(socket.payloads()).toEqual([['ab']]);
-    w.enqueue('', undefined, [frame('c')]);
+    w.enqueue('', undefined, frame('c'));
     await nextTurn();
     expect(socket.payloads()).toEqual([['ab'], ['c']]);
   });
@@ -116,7 +116,7 @@ describe('BatchWriter', () => {
   it('bounds a batch by packet count', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket, { maxBatchPackets: 3 });
-    for (let i = 0; i < 7; i++) w.enqueue('', undefined, [frame(`p${i}`)]);
+    for (let i = 0; i < 7; i++) w.enqueue('', undefined, frame(`p${i}`));
     await w.flushed();
     expect(socket.payloads()).toEqual([['p0p1p2'], ['p3p4p5'], ['p6']]);
   });
@@ -124,11 +124,11 @@ describe('BatchWriter', () => {
   it('bounds a batch by bytes, and sends an oversized packet alone', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket, { maxBatchBytes: 10 });
-    w.enqueue('', undefined, [frame('aaaa')]);
-    w.enqueue('', undefined, [frame('bb'), frame('bb')]); // 4 + 4 = 8 <= 10
-    w.enqueue('', undefined, [frame('cccc')]); // 12 > 10: new batch
-    w.enqueue('', undefined, [frame('dddddddddddd')]); // larger than a batch on its own
-    w.enqueue('', undefined, [frame('e')]);
+    w.enqueue('', undefined, frame('aaaa'));
+    w.enqueue('', undefined, frame('bb'), [frame('bb')]); // 4 + 4 = 8 <= 10
+    w.enqueue('', undefined, frame('cccc')); // 12 > 10: new batch
+    w.enqueue('', undefined, frame('dddddddddddd')); // larger than a batch on its own
+    w.enqueue('', undefined, frame('e'));
     await w.flushed();
     expect(socket.payloads()).toEqual([['aaaabb', 'bb'], ['cccc'], ['dddddddddddd'], ['e']]);
   });
@@ -137,10 +137,10 @@ describe('BatchWriter', () => {
     const socket = new FakeSocket();
     socket.manual = true;
     const { w } = writer(socket, { maxBatchPackets: 2 });
-    w.enqueue('', undefined, [frame('1')]);
+    w.enqueue('', undefined, frame('1'));
     await nextTurn();
     expect(socket.waiting).toBe(1);
-    for (let i = 2; i <= 6; i++) w.enqueue('', undefined, [frame(String(i))]);
+    for (let i = 2; i <= 6; i++) w.enqueue('', undefined, frame(String(i)));
     await nextTurn();
     await nextTurn();
     expect(socket.sent).toHaveLength(1);
@@ -158,12 +158,12 @@ describe('BatchWriter', () => {
     const socket = new FakeSocket();
     socket.manual = true;
     const { w, errors } = writer(socket);
-    w.enqueue('a', frame('routeA'), [frame('1')], 1);
+    w.enqueue('a', frame('routeA'), frame('1'), [], 1);
     await nextTurn();
-    w.enqueue('b', frame('routeB'), [frame('2')], 2);
-    w.enqueue('b', frame('routeB'), [frame('hb')]); // untagged
-    w.enqueue('b', frame('routeB'), [frame('3')], 3);
-    w.enqueue('c', frame('routeC'), [frame('4')], 4);
+    w.enqueue('b', frame('routeB'), frame('2'), [], 2);
+    w.enqueue('b', frame('routeB'), frame('hb')); // untagged
+    w.enqueue('b', frame('routeB'), frame('3'), [], 3);
+    w.enqueue('c', frame('routeC'), frame('4'), [], 4);
     const done = w.flushed();
     socket.release();
     await nextTurn();
@@ -183,7 +183,7 @@ describe('BatchWriter', () => {
         throw new Error('socket closed');
       },
     });
-    w.enqueue('', undefined, [frame('x')], 'tag');
+    w.enqueue('', undefined, frame('x'), [], 'tag');
     await w.flushed();
     expect(errors.map((e) => e.tags)).toEqual([['tag']]);
   });
@@ -192,8 +192,8 @@ describe('BatchWriter', () => {
     const socket = new FakeSocket();
     socket.failNext = new Error('EAGAIN');
     const { w, errors } = writer(socket, { maxBatchPackets: 1 });
-    w.enqueue('', undefined, [frame('1')], 1);
-    w.enqueue('', undefined, [frame('2')], 2);
+    w.enqueue('', undefined, frame('1'), [], 1);
+    w.enqueue('', undefined, frame('2'), [], 2);
     await w.flushed();
     expect(errors.map((e) => e.tags)).toEqual([[1]]);
     expect(socket.payloads()).toEqual([['1'], ['2']]);
@@ -210,11 +210,11 @@ describe('BatchWriter', () => {
         return !withdrawn.has(tag as number);
       },
     });
-    w.enqueue('', undefined, [frame('first')], 0);
+    w.enqueue('', undefined, frame('first'), [], 0);
     await nextTurn();
-    w.enqueue('', undefined, [frame('req1'), frame('body1')], 1);
-    w.enqueue('', undefined, [frame('hb')]);
-    w.enqueue('', undefined, [frame('req2')], 2);
+    w.enqueue('', undefined, frame('req1'), [frame('body1')], 1);
+    w.enqueue('', undefined, frame('hb'));
+    w.enqueue('', undefined, frame('req2'), [], 2);
     // Withdrawn after being queued, before its message leaves.
     withdrawn.add(1);
     const done = w.flushed();
@@ -229,8 +229,8 @@ describe('BatchWriter', () => {
   it('sends nothing for a batch whose packets were all withdrawn', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket, { beforeSend: () => false });
-    w.enqueue('', undefined, [frame('1')], 1);
-    w.enqueue('', undefined, [frame('2')], 2);
+    w.enqueue('', undefined, frame('1'), [], 1);
+    w.enqueue('', undefined, frame('2'), [], 2);
     await w.flushed();
     expect(socket.sent).toEqual([]);
     expect(w.pending).toBe(0);
@@ -241,7 +241,7 @@ describe('BatchWriter', () => {
     socket.manual = true;
     const { w } = writer(socket);
     await w.flushed();
-    w.enqueue('', undefined, [frame('1')]);
+    w.enqueue('', undefined, frame('1'));
     let resolved = false;
     const done = w.flushed().then(() => {
       resolved = true;
@@ -249,7 +249,7 @@ describe('BatchWriter', () => {
     await nextTurn();
     await nextTurn();
     expect(resolved).toBe(false);
-    w.enqueue('', undefined, [frame('2')]);
+    w.enqueue('', undefined, frame('2'));
     socket.release();
     await nextTurn();
     expect(resolved).toBe(false);
@@ -261,9 +261,9 @@ describe('BatchWriter', () => {
   it('clear() drops what is queued and returns its tags', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket);
-    w.enqueue('a', frame('routeA'), [frame('1')], 1);
-    w.enqueue('b', frame('routeB'), [frame('2')]);
-    w.enqueue('b', frame('routeB'), [frame('3')], 3);
+    w.enqueue('a', frame('routeA'), frame('1'), [], 1);
+    w.enqueue('b', frame('routeB'), frame('2'));
+    w.enqueue('b', frame('routeB'), frame('3'), [], 3);
     expect(w.clear()).toEqual([1, 3]);
     expect(w.pending).toBe(0);
     await w.flushed();
@@ -284,13 +284,13 @@ describe('BatchWriter', () => {
             armed = false;
             let p = Promise.resolve();
             for (let i = 0; i < delay; i++) p = p.then(() => undefined);
-            void p.then(() => w.enqueue('', undefined, [frame('late')]));
+            void p.then(() => w.enqueue('', undefined, frame('late')));
           }
           return socket.send(frames);
         },
         onSendError: () => {},
       });
-      w.enqueue('', undefined, [frame('first')]);
+      w.enqueue('', undefined, frame('first'));
       // Two turns: the first flush, then whatever it scheduled. No other enqueue happens.
       await nextTurn();
       await nextTurn();

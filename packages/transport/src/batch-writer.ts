@@ -1,18 +1,22 @@
 import { RPC_SIGNATURE } from './protocol/constants.js';
-import { joinEnvelopes } from './protocol/framing.js';
+import { EnvelopeFrame } from './protocol/pack-envelope.js';
 
-/** One packet waiting in a batch: its frames (envelope + body) and the owner's tag. */
-interface QueuedPacket {
-  readonly frames: Buffer[];
-  readonly tag: unknown;
-}
-
-/** One outgoing ZeroMQ message under construction: packets bound for one peer. */
+/**
+ * One outgoing ZeroMQ message under construction: packets bound for one peer.
+ * Their envelopes are written into one frame as they are queued; packet i
+ * has the envelope bytes up to `ends[i]`, body `bodies[i]` and tag `tags[i]`
+ * (parallel arrays, not an object per packet: every request and reply
+ * passes here).
+ */
 interface Batch {
   /** ROUTER identity frame, or undefined on a DEALER. */
   readonly route: Buffer | undefined;
   readonly key: string;
-  readonly packets: QueuedPacket[];
+  readonly envelopes: EnvelopeFrame;
+  readonly ends: number[];
+  readonly bodies: (readonly Buffer[])[];
+  /** The owner's tag per packet; undefined for untagged packets. */
+  readonly tags: unknown[];
   bytes: number;
 }
 
@@ -57,6 +61,8 @@ export class BatchWriter {
   readonly #open = new Map<string, Batch>();
   #scheduled = false;
   #flushing: Promise<void> | undefined;
+  /** The batch open() chose for the packet commit() will queue. */
+  #opened: Batch | undefined;
   #queuedPackets = 0;
 
   constructor(opts: BatchWriterOptions) {
@@ -69,28 +75,62 @@ export class BatchWriter {
   }
 
   /**
-   * Queues one packet's frames (envelope + body) for a destination.
-   * `route` is the ROUTER identity frame; `key` identifies the destination.
+   * Starts a packet for a destination and returns the envelopes frame to
+   * append its envelope to; commit() then queues it. Nothing else may be
+   * queued in between. A caller that appends nothing and does not commit
+   * leaves no trace. `route` is the ROUTER identity frame; `key` identifies
+   * the destination; `bytes` is the packet's size as far as it is known
+   * (its body), for the batch's byte bound.
    */
-  enqueue(key: string, route: Buffer | undefined, frames: Buffer[], tag?: unknown): void {
-    let bytes = 0;
-    for (const f of frames) bytes += f.length;
+  open(key: string, route: Buffer | undefined, bytes: number): EnvelopeFrame {
     let batch = this.#open.get(key);
     if (
       batch === undefined ||
-      batch.packets.length >= this.#opts.maxBatchPackets ||
-      batch.bytes + bytes > this.#opts.maxBatchBytes
+      batch.ends.length >= this.#opts.maxBatchPackets ||
+      (batch.ends.length > 0 && batch.bytes + bytes > this.#opts.maxBatchBytes)
     ) {
-      batch = { route, key, packets: [], bytes: 0 };
+      batch = { route, key, envelopes: new EnvelopeFrame(), ends: [], bodies: [], tags: [], bytes: 0 };
       this.#open.set(key, batch);
       this.#queue.push(batch);
     }
-    batch.packets.push({ frames, tag });
+    this.#opened = batch;
+    return batch.envelopes;
+  }
+
+  /**
+   * Queues the packet started by open(): its envelope is what was appended
+   * since, its body frames are `body` (not copied: they must not change
+   * until sent).
+   */
+  commit(body: readonly Buffer[] = NO_BODY, tag?: unknown): void {
+    const batch = this.#opened;
+    if (batch === undefined) throw new Error('BatchWriter.commit() without open()');
+    this.#opened = undefined;
+    const start = batch.ends.length === 0 ? 0 : batch.ends[batch.ends.length - 1]!;
+    let bytes = batch.envelopes.length - start;
+    for (let i = 0; i < body.length; i++) bytes += body[i]!.length;
+    batch.ends.push(batch.envelopes.length);
+    batch.bodies.push(body);
+    batch.tags.push(tag);
     batch.bytes += bytes;
     this.#queuedPackets++;
     if (this.#flushing !== undefined) return;
-    if (batch.packets.length >= this.#opts.maxBatchPackets) queueMicrotask(this.#startFlush);
+    if (batch.ends.length >= this.#opts.maxBatchPackets) queueMicrotask(this.#startFlush);
     else this.#schedule();
+  }
+
+  /** Queues one packet whose envelope is already encoded. */
+  enqueue(
+    key: string,
+    route: Buffer | undefined,
+    envelope: Buffer,
+    body: readonly Buffer[] = NO_BODY,
+    tag?: unknown,
+  ): void {
+    let bytes = envelope.length;
+    for (let i = 0; i < body.length; i++) bytes += body[i]!.length;
+    this.open(key, route, bytes).append(envelope);
+    this.commit(body, tag);
   }
 
   /** Resolves once everything queued so far has been handed to the socket. */
@@ -105,7 +145,7 @@ export class BatchWriter {
   clear(): unknown[] {
     const tags: unknown[] = [];
     for (const batch of this.#queue) {
-      for (const p of batch.packets) if (p.tag !== undefined) tags.push(p.tag);
+      for (const tag of batch.tags) if (tag !== undefined) tags.push(tag);
     }
     this.#queue.length = 0;
     this.#open.clear();
@@ -133,7 +173,7 @@ export class BatchWriter {
   async #flush(): Promise<void> {
     for (let batch = this.#queue.shift(); batch !== undefined; batch = this.#queue.shift()) {
       if (this.#open.get(batch.key) === batch) this.#open.delete(batch.key);
-      this.#queuedPackets -= batch.packets.length;
+      this.#queuedPackets -= batch.ends.length;
       const message = this.#assemble(batch);
       if (message === undefined) continue;
       try {
@@ -147,25 +187,39 @@ export class BatchWriter {
   /** The message for one batch, without withdrawn packets; undefined if none is left. */
   #assemble(batch: Batch): { frames: Buffer[]; tags: unknown[] } | undefined {
     const beforeSend = this.#opts.beforeSend;
-    // [route?, signature, envelopes, ...bodies]: each packet's envelope goes
-    // into the one envelopes frame, filled in last; its body frames follow.
+    const { ends, bodies } = batch;
+    // [route?, signature, envelopes, ...bodies]; the envelopes frame is filled in last.
     const frames: Buffer[] =
       batch.route === undefined
         ? [RPC_SIGNATURE, RPC_SIGNATURE]
         : [batch.route, RPC_SIGNATURE, RPC_SIGNATURE];
     const envelopesAt = frames.length - 1;
-    const envelopes: Buffer[] = [];
     const tags: unknown[] = [];
-    for (const p of batch.packets) {
-      if (p.tag !== undefined) {
-        if (beforeSend !== undefined && !beforeSend(p.tag)) continue;
-        tags.push(p.tag);
+    const written = batch.envelopes.bytes();
+    // The kept packets' envelopes, copied only once a packet is withdrawn.
+    let kept: EnvelopeFrame | undefined;
+    for (let i = 0; i < ends.length; i++) {
+      const tag = batch.tags[i];
+      const start = i === 0 ? 0 : ends[i - 1]!;
+      if (tag !== undefined) {
+        if (beforeSend !== undefined && !beforeSend(tag)) {
+          if (kept === undefined) {
+            kept = new EnvelopeFrame(written.length);
+            kept.append(written.subarray(0, start));
+          }
+          continue;
+        }
+        tags.push(tag);
       }
-      envelopes.push(p.frames[0]!);
-      for (let f = 1; f < p.frames.length; f++) frames.push(p.frames[f]!);
+      kept?.append(written.subarray(start, ends[i]));
+      const body = bodies[i]!;
+      for (let f = 0; f < body.length; f++) frames.push(body[f]!);
     }
+    const envelopes = kept === undefined ? written : kept.bytes();
     if (envelopes.length === 0) return undefined;
-    frames[envelopesAt] = joinEnvelopes(envelopes);
+    frames[envelopesAt] = envelopes;
     return { frames, tags };
   }
 }
+
+const NO_BODY: readonly Buffer[] = Object.freeze([]) as readonly Buffer[];

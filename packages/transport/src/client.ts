@@ -15,10 +15,15 @@ import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
 import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
 import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
-import { type DecodeError, decodeMessage, encodePacket } from './protocol/framing.js';
+import {
+  appendRequestEnvelope,
+  type DecodeError,
+  decodeMessage,
+  encodeEnvelope,
+} from './protocol/framing.js';
 import { MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
-import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
+import { bodyBytes, checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
 import { WarningThrottle } from './warning-throttle.js';
 
 export interface ClientOptions extends SocketOptions {
@@ -44,6 +49,7 @@ export type PeerState = 'connecting' | 'alive' | 'draining' | 'dead' | 'closed';
 export interface OutgoingRequest {
   /** `service.method` */
   method: string;
+  /** The body frames; sent as they are (not copied), so leave them unchanged until the reply. */
   body: Buffer[];
   /** How long the caller waits, in ms; the server sees what remains when it arrives. */
   deadlineMs: number;
@@ -76,6 +82,8 @@ interface Pending extends DeadlineEntry {
   onAbort: (() => void) | undefined;
   /** The REQUEST left the BatchWriter queue, so the server may be working on it. */
   sent: boolean;
+  /** Resolved: the caller has its outcome. */
+  settled: boolean;
 }
 
 /** At most one warning per this long about message-level errors from the server. */
@@ -117,6 +125,8 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly #loop: Promise<void>;
   #state: PeerState = 'connecting';
   #nextId = 1;
+  /** Ids reached 2^32 and started again at 1, so a new one may still be in flight. */
+  #idsWrapped = false;
   #lastSent = 0;
   readonly #rejectedWarnings = new WarningThrottle(REJECTED_WARNING_INTERVAL_MS);
 
@@ -166,13 +176,15 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       onSendError: (err, _key, tags) => {
         if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'SEND_FAILED' });
         const message = `could not send to ${this.endpoint}: ${(err as Error).message}`;
-        for (const id of tags as number[]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+        for (const pending of tags as Pending[]) {
+          this.#settle(pending.id, localReply(Status.UNAVAILABLE, message));
+        }
       },
       // A request settled while still queued (deadline, cancel, dead peer,
       // close) is not sent at all: nobody waits for its reply any more.
       beforeSend: (tag) => {
-        const pending = this.#pending.get(tag as number);
-        if (pending === undefined) return false;
+        const pending = tag as Pending;
+        if (pending.settled) return false;
         pending.sent = true;
         return true;
       },
@@ -223,45 +235,51 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const invalid = checkRequest(req, this.#opts.limits);
     if (invalid !== undefined) return Promise.resolve(limitReply(invalid));
     const id = this.#allocateId();
-    const frames = encodePacket({
-      cmd: Command.REQUEST,
+    // The envelope goes straight into the frame of the batch it travels in.
+    const envelopes = this.#writer.open('', undefined, bodyBytes(req.body));
+    const start = envelopes.length;
+    appendRequestEnvelope(
+      envelopes,
+      req.body.length,
       id,
-      method: req.method,
+      req.method,
       // Round down (but never to 0, which means "none"): a deadline passed
       // along a chain of calls must never grow from one hop to the next.
-      deadlineMs: Math.max(1, Math.floor(req.deadlineMs)),
-      meta: req.meta,
-      contentType: req.contentType,
-      body: req.body,
-    });
+      Math.max(1, Math.floor(req.deadlineMs)),
+      req.meta,
+      req.contentType,
+    );
     // A too-large envelope would stop the server decoding the whole message,
     // taking the other requests batched with it down too.
-    const tooLarge = checkRequestEnvelope(frames[0]!, this.#opts.limits);
-    if (tooLarge !== undefined) return Promise.resolve(limitReply(tooLarge));
-    return new Promise<Reply>((resolve) => {
-      let onAbort: (() => void) | undefined;
-      if (req.signal !== undefined) {
-        onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
-        req.signal.addEventListener('abort', onAbort, { once: true });
-      }
-      const pending: Pending = {
-        id,
-        deadlineMs: req.deadlineMs,
-        resolve,
-        signal: req.signal,
-        onAbort,
-        sent: false,
-        expiresAt: 0,
-        prev: undefined,
-        next: undefined,
-        list: undefined,
-      };
-      this.#pending.set(id, pending);
-      const now = performance.now();
-      this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
-      this.#lastSent = now;
-      this.#writer.enqueue('', undefined, frames, id);
-    });
+    const tooLarge = checkRequestEnvelope(envelopes.length - start, this.#opts.limits);
+    if (tooLarge !== undefined) {
+      envelopes.length = start;
+      return Promise.resolve(limitReply(tooLarge));
+    }
+    const promise = new Promise<Reply>(captureResolve);
+    const pending: Pending = {
+      id,
+      deadlineMs: req.deadlineMs,
+      resolve: capturedResolve!,
+      signal: req.signal,
+      onAbort: undefined,
+      sent: false,
+      settled: false,
+      expiresAt: 0,
+      prev: undefined,
+      next: undefined,
+      list: undefined,
+    };
+    if (req.signal !== undefined) {
+      pending.onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
+      req.signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
+    this.#pending.set(id, pending);
+    const now = performance.now();
+    this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
+    this.#lastSent = now;
+    this.#writer.commit(req.body, pending);
+    return promise;
   }
 
   /**
@@ -292,17 +310,23 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   }
 
   #allocateId(): number {
-    // Ids wrap at 2^32; skip any still in flight (and 0, which is reserved).
+    const id = this.#nextId;
+    if (id < MAX_REQUEST_ID && !this.#idsWrapped) {
+      this.#nextId = id + 1;
+      return id;
+    }
+    // Ids wrap at 2^32; from then on, skip any still in flight (and 0, which is reserved).
+    this.#idsWrapped = true;
     for (;;) {
-      const id = this.#nextId;
-      this.#nextId = id >= MAX_REQUEST_ID ? 1 : id + 1;
-      if (!this.#pending.has(id)) return id;
+      const next = this.#nextId;
+      this.#nextId = next >= MAX_REQUEST_ID ? 1 : next + 1;
+      if (!this.#pending.has(next)) return next;
     }
   }
 
-  #send(packet: Packet, tag?: number): void {
+  #send(packet: Packet): void {
     this.#lastSent = performance.now();
-    this.#writer.enqueue('', undefined, encodePacket(packet), tag);
+    this.#writer.enqueue('', undefined, encodeEnvelope(packet));
   }
 
   #sendHeartbeat(now: number): void {
@@ -310,7 +334,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     this.#writer.enqueue(
       '',
       undefined,
-      encodePacket({
+      encodeEnvelope({
         cmd: Command.HEARTBEAT,
         intervalMs: this.#opts.heartbeatIntervalMs,
         liveness: this.#opts.heartbeatLiveness,
@@ -324,6 +348,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const pending = this.#pending.get(id);
     if (pending === undefined) return undefined;
     this.#pending.delete(id);
+    pending.settled = true;
     this.#deadlines.remove(pending);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
     pending.resolve(reply);
@@ -459,6 +484,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     // Keep heartbeating while dead too: it is how a restarted server finds us.
     if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);
   };
+}
+
+// Promise executors run synchronously, so one module-level executor can hand
+// out each new promise's resolve function without a closure per request.
+let capturedResolve: ((reply: Reply) => void) | undefined;
+function captureResolve(resolve: (reply: Reply) => void): void {
+  capturedResolve = resolve;
 }
 
 /** The local reply for a request refused before sending, with its code in `details`. */

@@ -72,11 +72,11 @@ export function checkRequest(req: RequestFields, limits: DecodeLimits): SendLimi
   return undefined;
 }
 
-/** The violation of an encoded request's envelope frame, or undefined when it fits. */
-export function checkRequestEnvelope(envelope: Buffer, limits: DecodeLimits): SendLimitViolation | undefined {
-  if (envelope.length <= limits.maxEnvelopeBytes) return undefined;
+/** The violation of a request's envelope of `bytes` bytes, or undefined when it fits. */
+export function checkRequestEnvelope(bytes: number, limits: DecodeLimits): SendLimitViolation | undefined {
+  if (bytes <= limits.maxEnvelopeBytes) return undefined;
   return requestTooLarge(
-    `request envelope of ${envelope.length} bytes exceeds the limit of ${limits.maxEnvelopeBytes}`,
+    `request envelope of ${bytes} bytes exceeds the limit of ${limits.maxEnvelopeBytes}`,
   );
 }
 
@@ -103,11 +103,11 @@ export function checkReply(reply: ReplyFields, limits: DecodeLimits): SendLimitV
   return undefined;
 }
 
-/** The violation of an encoded reply's envelope frame, or undefined when it fits. */
-export function checkReplyEnvelope(envelope: Buffer, limits: DecodeLimits): SendLimitViolation | undefined {
-  if (envelope.length <= limits.maxEnvelopeBytes) return undefined;
+/** The violation of a reply's envelope of `bytes` bytes, or undefined when it fits. */
+export function checkReplyEnvelope(bytes: number, limits: DecodeLimits): SendLimitViolation | undefined {
+  if (bytes <= limits.maxEnvelopeBytes) return undefined;
   return invalidReply(
-    `envelope of ${envelope.length} bytes exceeds the limit of ${limits.maxEnvelopeBytes} (details too large?)`,
+    `envelope of ${bytes} bytes exceeds the limit of ${limits.maxEnvelopeBytes} (details too large?)`,
   );
 }
 

@@ -13,11 +13,17 @@ import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
 import { Command, Status } from './protocol/constants.js';
 import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
-import { type DecodeError, decodeMessage, encodePacket } from './protocol/framing.js';
+import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } from './protocol/framing.js';
 import { truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
-import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
+import {
+  bodyBytes,
+  checkReply,
+  checkReplyEnvelope,
+  type SendLimitViolation,
+  unencodableReply,
+} from './send-limits.js';
 
 export interface ServerOptions extends SocketOptions {
   /**
@@ -39,7 +45,11 @@ interface Peer {
   readonly route: Buffer;
   readonly liveness: Liveness;
   readonly inflight: Map<number, ServerRequest>;
-  lastSent: number;
+  /**
+   * Something other than a heartbeat was sent to the peer since the last
+   * tick. A flag, not a timestamp, so a reply costs no clock read.
+   */
+  sentSinceTick: boolean;
 }
 
 /**
@@ -256,7 +266,7 @@ export class TransportServer {
       route: Buffer.from(route),
       liveness: new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness),
       inflight: new Map(),
-      lastSent: 0,
+      sentSinceTick: false,
     };
     this.#peers.set(key, peer);
     if (peerChannel.hasSubscribers) {
@@ -264,7 +274,7 @@ export class TransportServer {
     }
     // Answer first contact at once, so the client learns our interval (and
     // whether we are draining) without waiting for the next tick.
-    this.#sendHeartbeat(peer, now);
+    this.#sendHeartbeat(peer);
     if (this.#draining) this.#send(peer, { cmd: Command.DISCONNECT, reason: 'draining' });
     return peer;
   }
@@ -331,7 +341,7 @@ export class TransportServer {
   #onDecodeError(route: Buffer, peer: Peer | undefined, error: DecodeError): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: error.code });
     if (!error.replyable) return;
-    const frames = encodePacket({
+    const envelope = encodeEnvelope({
       cmd: Command.REPLY,
       id: error.id,
       status: error.status,
@@ -342,7 +352,7 @@ export class TransportServer {
       body: [],
     });
     if (peer !== undefined) {
-      peer.lastSent = performance.now();
+      peer.sentSinceTick = true;
       // The caller takes this error as the one reply for that id, so the
       // request still running under it must not answer a second time.
       const req = peer.inflight.get(error.id);
@@ -351,50 +361,69 @@ export class TransportServer {
         req.abort(AbortReason.CANCELLED);
       }
     }
-    this.#writer.enqueue(route.toString('latin1'), Buffer.from(route), frames);
+    this.#writer.enqueue(route.toString('latin1'), Buffer.from(route), envelope);
   }
 
   /** @internal Called by ServerRequest.reply(). */
   sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
     if (peer.inflight.get(req.id) !== req) return false;
     peer.inflight.delete(req.id);
-    peer.lastSent = performance.now();
-    this.#writer.enqueue(peer.key, peer.route, this.#encodeReply(req.id, reply));
+    peer.sentSinceTick = true;
+    const body = reply.body ?? NO_BODY;
+    const violation = this.#writeReply(peer, req.id, reply, body);
+    if (violation !== undefined) this.#refuseReply(peer, req.id, violation);
     return true;
   }
 
   /**
-   * The frames of a reply, kept within the limits the caller's decoder
-   * enforces: a reply it dropped would leave the caller waiting for its
-   * deadline. An over-long message is truncated; a reply that cannot be sent
-   * as it is becomes an error reply (413 or 500) and is counted as dropped.
+   * Queues a reply, kept within the limits the caller's decoder enforces: a
+   * reply it dropped would leave the caller waiting for its deadline. An
+   * over-long message is truncated; a reply that cannot be sent as it is is
+   * not queued, and the reason is returned.
    */
-  #encodeReply(id: number, reply: OutgoingReply): Buffer[] {
+  #writeReply(
+    peer: Peer,
+    id: number,
+    reply: OutgoingReply,
+    body: readonly Buffer[],
+  ): SendLimitViolation | undefined {
     const limits = this.#opts.limits;
     const violation = checkReply(reply, limits);
-    if (violation !== undefined) return this.#refuseReply(id, violation);
-    let frames: Buffer[];
+    if (violation !== undefined) return violation;
+    // The envelope goes straight into the frame of the batch it travels in.
+    const envelopes = this.#writer.open(peer.key, peer.route, bodyBytes(body));
+    const start = envelopes.length;
     try {
-      frames = encodePacket({
-        cmd: Command.REPLY,
+      appendReplyEnvelope(
+        envelopes,
+        body.length,
         id,
-        status: reply.status,
-        message: typeof reply.message === 'string' ? truncateText(reply.message) : undefined,
-        details: reply.details,
-        meta: reply.meta,
-        contentType: reply.contentType,
-        body: reply.body ?? [],
-      });
+        reply.status,
+        typeof reply.message === 'string' ? truncateText(reply.message) : undefined,
+        reply.details,
+        reply.meta,
+        reply.contentType,
+      );
     } catch (cause) {
-      return this.#refuseReply(id, unencodableReply(cause));
+      envelopes.length = start;
+      return unencodableReply(cause);
     }
-    const tooLarge = checkReplyEnvelope(frames[0]!, limits);
-    return tooLarge === undefined ? frames : this.#refuseReply(id, tooLarge);
+    const tooLarge = checkReplyEnvelope(envelopes.length - start, limits);
+    if (tooLarge !== undefined) {
+      envelopes.length = start;
+      return tooLarge;
+    }
+    this.#writer.commit(body);
+    return undefined;
   }
 
-  #refuseReply(id: number, violation: SendLimitViolation): Buffer[] {
+  /**
+   * Sends the error reply (413 or 500), without a body, that replaces a
+   * reply that breaks a limit; counted as dropped.
+   */
+  #refuseReply(peer: Peer, id: number, violation: SendLimitViolation): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
-    return encodePacket({
+    this.#send(peer, {
       cmd: Command.REPLY,
       id,
       status: violation.status,
@@ -420,16 +449,15 @@ export class TransportServer {
   }
 
   #send(peer: Peer, packet: Packet): void {
-    peer.lastSent = performance.now();
-    this.#writer.enqueue(peer.key, peer.route, encodePacket(packet));
+    peer.sentSinceTick = true;
+    this.#writer.enqueue(peer.key, peer.route, encodeEnvelope(packet));
   }
 
-  #sendHeartbeat(peer: Peer, now: number): void {
-    peer.lastSent = now;
+  #sendHeartbeat(peer: Peer): void {
     this.#writer.enqueue(
       peer.key,
       peer.route,
-      encodePacket({
+      encodeEnvelope({
         cmd: Command.HEARTBEAT,
         intervalMs: this.#opts.heartbeatIntervalMs,
         liveness: this.#opts.heartbeatLiveness,
@@ -451,7 +479,8 @@ export class TransportServer {
         for (let i = 0; i < newlyMissed; i++) heartbeatMissedChannel.publish({ side: 'server', peer: id });
       }
       // Any traffic counts as a heartbeat; send one only after a quiet interval.
-      if (now - peer.lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(peer, now);
+      if (!peer.sentSinceTick) this.#sendHeartbeat(peer);
+      peer.sentSinceTick = false;
     }
   };
 }
@@ -523,6 +552,8 @@ class ServerRequest implements IncomingRequest {
     this.#controller?.abort(abortError(reason));
   }
 }
+
+const NO_BODY: readonly Buffer[] = [];
 
 function abortError(reason: AbortReason): Error {
   const err = new Error(`request aborted: ${reason}`);

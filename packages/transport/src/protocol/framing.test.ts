@@ -10,6 +10,8 @@ import {
 } from './constants.js';
 import type { Packet, ReplyPacket, RequestPacket } from './envelope.js';
 import {
+  appendReplyEnvelope,
+  appendRequestEnvelope,
   DEFAULT_DECODE_LIMITS,
   type DecodeError,
   type DecodeLimits,
@@ -19,6 +21,7 @@ import {
   FLAG_DRAINING,
 } from './framing.js';
 import { msgpack } from './msgpack.js';
+import { EnvelopeFrame } from './pack-envelope.js';
 
 const buf = (s: string) => Buffer.from(s);
 const pack = (v: unknown) => msgpack.pack(v);
@@ -668,6 +671,65 @@ describe('decodeMessage: invalid fields', () => {
         expect(result.packets.length + result.errors.length).toBeGreaterThanOrEqual(0);
       }),
       { seed: 7, numRuns: 2000 },
+    );
+  });
+});
+
+describe('appendRequestEnvelope / appendReplyEnvelope', () => {
+  const uint = fc.oneof(
+    fc.integer({ min: 0, max: 0xffff_ffff }),
+    fc.constantFrom(0, 127, 128, 255, 256, 65_535, 65_536, 0xffff_ffff, 2 ** 32, -1, 1.5),
+  );
+  const text = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+    fc.constantFrom('', 'a'.repeat(31), 'a'.repeat(32), 'é'),
+  );
+  const meta = fc.option(
+    fc.oneof(
+      fc.dictionary(text, text, { maxKeys: 4 }),
+      fc.dictionary(fc.string({ maxLength: 2 }), fc.string({ maxLength: 2 }), { minKeys: 14, maxKeys: 17 }),
+    ),
+    { nil: undefined },
+  );
+  const details = fc.option(fc.oneof(fc.jsonValue(), fc.constant(null)), { nil: undefined });
+
+  it('write exactly the bytes msgpack.pack writes for the envelope array, after what is already there (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(uint, uint, text, uint, meta, fc.option(text, { nil: undefined })),
+        fc.tuple(
+          uint,
+          uint,
+          uint,
+          fc.option(text, { nil: undefined }),
+          details,
+          meta,
+          fc.option(text, { nil: undefined }),
+        ),
+        ([frames, id, method, deadline, m, ct], [rFrames, rId, status, message, d, rm, rct]) => {
+          const out = new EnvelopeFrame(8);
+          out.append(Buffer.from('prefix'));
+          appendRequestEnvelope(out, frames, id, method, deadline, m, ct);
+          appendReplyEnvelope(out, rFrames, rId, status, message, d, rm, rct);
+          const expected = Buffer.concat([
+            Buffer.from('prefix'),
+            msgpack.pack([Command.REQUEST, frames, id, method, deadline, m ?? null, ct ?? null]),
+            msgpack.pack([
+              Command.REPLY,
+              rFrames,
+              rId,
+              status,
+              message ?? null,
+              d ?? null,
+              rm ?? null,
+              rct ?? null,
+            ]),
+          ]);
+          expect(out.bytes().toString('hex')).toBe(expected.toString('hex'));
+        },
+      ),
+      { seed: 5, numRuns: 3000 },
     );
   });
 });

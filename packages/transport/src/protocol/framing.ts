@@ -6,7 +6,7 @@ import {
   RPC_SIGNATURE,
   Status,
 } from './constants.js';
-import type { Packet } from './envelope.js';
+import type { Metadata, Packet } from './envelope.js';
 import {
   isMetadata,
   isOptionalString,
@@ -16,7 +16,17 @@ import {
   MAX_STATUS,
 } from './limits.js';
 import { msgpack } from './msgpack.js';
-import { packEnvelope } from './pack-envelope.js';
+import {
+  appendEnvelope,
+  EnvelopeFrame,
+  MAX_FAST_STRING,
+  NOT_WRITTEN,
+  putOptionalShortAscii,
+  putShortAscii,
+  putUint,
+  writeFastStringMap,
+} from './pack-envelope.js';
+import { fastResult, NOT_FAST, readFastPacket } from './read-packet.js';
 
 /**
  * Encoding and decoding of request/reply messages:
@@ -89,67 +99,173 @@ export const FLAG_DRAINING = 1;
 
 /** Frames for one packet: its envelope and its body frames, without the signature. */
 export function encodePacket(packet: Packet): Buffer[] {
+  const frames = [encodeEnvelope(packet)];
+  if (packet.cmd === Command.REQUEST || packet.cmd === Command.REPLY)
+    for (const f of packet.body) frames.push(f);
+  return frames;
+}
+
+/** The encoded envelope of one packet, in a Buffer of its own. */
+export function encodeEnvelope(packet: Packet): Buffer {
+  const frame = new EnvelopeFrame(64);
+  appendPacketEnvelope(frame, packet);
+  return frame.bytes();
+}
+
+/** Appends the envelope of one packet; its body frames (if any) travel as they are. */
+export function appendPacketEnvelope(out: EnvelopeFrame, packet: Packet): void {
   switch (packet.cmd) {
     case Command.REQUEST:
-      return [
-        packEnvelope([
-          Command.REQUEST,
-          packet.body.length,
-          packet.id,
-          packet.method,
-          packet.deadlineMs,
-          packet.meta ?? null,
-          packet.contentType ?? null,
-        ]),
-        ...packet.body,
-      ];
+      appendRequestEnvelope(
+        out,
+        packet.body.length,
+        packet.id,
+        packet.method,
+        packet.deadlineMs,
+        packet.meta,
+        packet.contentType,
+      );
+      return;
     case Command.REPLY:
-      return [
-        packEnvelope([
-          Command.REPLY,
-          packet.body.length,
-          packet.id,
-          packet.status,
-          packet.message ?? null,
-          packet.details ?? null,
-          packet.meta ?? null,
-          packet.contentType ?? null,
-        ]),
-        ...packet.body,
-      ];
+      appendReplyEnvelope(
+        out,
+        packet.body.length,
+        packet.id,
+        packet.status,
+        packet.message,
+        packet.details,
+        packet.meta,
+        packet.contentType,
+      );
+      return;
     case Command.CANCEL:
-      return [packEnvelope([Command.CANCEL, 0, packet.id])];
+      appendEnvelope(out, [Command.CANCEL, 0, packet.id]);
+      return;
     case Command.HEARTBEAT:
-      return [
-        packEnvelope([
-          Command.HEARTBEAT,
-          0,
-          packet.intervalMs,
-          packet.liveness,
-          packet.draining ? FLAG_DRAINING : 0,
-        ]),
-      ];
+      appendEnvelope(out, [
+        Command.HEARTBEAT,
+        0,
+        packet.intervalMs,
+        packet.liveness,
+        packet.draining ? FLAG_DRAINING : 0,
+      ]);
+      return;
     case Command.DISCONNECT:
-      return [packEnvelope([Command.DISCONNECT, 0, packet.reason ?? null])];
+      appendEnvelope(out, [Command.DISCONNECT, 0, packet.reason ?? null]);
+      return;
   }
+}
+
+// The two envelopes sent once per call, written field by field (each field's
+// type is known here), so the hot paths build no packet object or field
+// array just to encode them. Integer fields must be unsigned 32-bit integers.
+
+/** Appends a REQUEST envelope: `[1, body_frames, id, method, deadline_ms, meta, content_type]`. */
+export function appendRequestEnvelope(
+  out: EnvelopeFrame,
+  bodyFrames: number,
+  id: number,
+  method: string,
+  deadlineMs: number,
+  meta: Metadata | undefined,
+  contentType: string | undefined,
+): void {
+  const start = out.length;
+  if (isUint32(bodyFrames) && isUint32(id) && isUint32(deadlineMs)) {
+    // Room for all but the metadata, whose writer makes its own.
+    let buf = out.room(MAX_FAST_FIELDS_BYTES);
+    buf[start] = 0x97;
+    buf[start + 1] = Command.REQUEST;
+    let at = putUint(buf, start + 2, bodyFrames);
+    at = putUint(buf, at, id);
+    at = putShortAscii(buf, at, method);
+    if (at !== NOT_WRITTEN) {
+      out.length = putUint(buf, at, deadlineMs);
+      if (writeFastStringMap(out, meta)) {
+        buf = out.room(MAX_FAST_FIELDS_BYTES);
+        at = putOptionalShortAscii(buf, out.length, contentType);
+        if (at !== NOT_WRITTEN) {
+          out.length = at;
+          return;
+        }
+      }
+    }
+    out.length = start;
+  }
+  out.append(
+    msgpack.pack([Command.REQUEST, bodyFrames, id, method, deadlineMs, meta ?? null, contentType ?? null]),
+  );
+}
+
+/** Appends a REPLY envelope: `[2, body_frames, id, status, message, details, meta, content_type]`. */
+export function appendReplyEnvelope(
+  out: EnvelopeFrame,
+  bodyFrames: number,
+  id: number,
+  status: number,
+  message: string | undefined,
+  details: unknown,
+  meta: Metadata | undefined,
+  contentType: string | undefined,
+): void {
+  const start = out.length;
+  if (details == null && isUint32(bodyFrames) && isUint32(id) && isUint32(status)) {
+    let buf = out.room(MAX_FAST_FIELDS_BYTES);
+    buf[start] = 0x98;
+    buf[start + 1] = Command.REPLY;
+    let at = putUint(buf, start + 2, bodyFrames);
+    at = putUint(buf, at, id);
+    at = putUint(buf, at, status);
+    at = putOptionalShortAscii(buf, at, message);
+    if (at !== NOT_WRITTEN) {
+      buf[at] = 0xc0; // details
+      out.length = at + 1;
+      if (writeFastStringMap(out, meta)) {
+        buf = out.room(MAX_FAST_FIELDS_BYTES);
+        at = putOptionalShortAscii(buf, out.length, contentType);
+        if (at !== NOT_WRITTEN) {
+          out.length = at;
+          return;
+        }
+      }
+    }
+    out.length = start;
+  }
+  out.append(
+    msgpack.pack([
+      Command.REPLY,
+      bodyFrames,
+      id,
+      status,
+      message ?? null,
+      details ?? null,
+      meta ?? null,
+      contentType ?? null,
+    ]),
+  );
+}
+
+/**
+ * Room for the fields of a REQUEST or REPLY envelope but its metadata: a
+ * header and command, four integers and a string, or one string more.
+ */
+const MAX_FAST_FIELDS_BYTES = 2 + 4 * 5 + 2 * (1 + MAX_FAST_STRING) + 1;
+
+/** An integer in 0..2^32-1, which putUint takes. */
+function isUint32(v: number): boolean {
+  return v >>> 0 === v;
 }
 
 /** A whole message carrying the given packets. */
 export function encodeMessage(packets: readonly Packet[]): Buffer[] {
-  const envelopes: Buffer[] = [];
+  const envelopes = new EnvelopeFrame();
   const frames: Buffer[] = [RPC_SIGNATURE, RPC_SIGNATURE];
   for (const p of packets) {
-    const [envelope, ...body] = encodePacket(p);
-    envelopes.push(envelope!);
-    for (const f of body) frames.push(f);
+    appendPacketEnvelope(envelopes, p);
+    if (p.cmd === Command.REQUEST || p.cmd === Command.REPLY) for (const f of p.body) frames.push(f);
   }
-  frames[1] = joinEnvelopes(envelopes);
+  frames[1] = envelopes.bytes();
   return frames;
-}
-
-/** The envelopes frame: the packets' encoded envelopes back to back. */
-export function joinEnvelopes(envelopes: readonly Buffer[]): Buffer {
-  return envelopes.length === 1 ? envelopes[0]! : Buffer.concat(envelopes);
 }
 
 function bodyBytes(frames: Buffer[]): number {
@@ -192,10 +308,14 @@ function invalid(id: number, cmd: unknown, field: string): DecodeError {
 }
 
 /**
- * Validates the fields of one envelope. Returns the packet, or an error that
- * names the offending field.
+ * Validates the fields of one envelope (as msgpackr decodes it). Returns the
+ * packet, or an error that names the offending field. Exported as the
+ * reference the fast reader (read-packet.ts) is tested against.
+ *
+ * Fields are read by index, not destructured: destructuring goes through the
+ * array iterator.
  */
-function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet | DecodeError {
+export function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet | DecodeError {
   const cmd = env[0];
   // Position 2 is the request id for every command that has one (and, by the
   // same convention, for commands this version does not know); use it for
@@ -208,7 +328,11 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
 
   switch (cmd) {
     case Command.REQUEST: {
-      const [, , rid, method, deadlineMs, meta, contentType] = env;
+      const rid = env[2];
+      const method = env[3];
+      const deadlineMs = env[4];
+      const meta = env[5];
+      const contentType = env[6];
       if (!isUint(rid, MAX_REQUEST_ID) || rid === MESSAGE_LEVEL_ID) return invalid(id, cmd, 'id');
       if (typeof method !== 'string' || method.length === 0 || method.length > MAX_METHOD_LENGTH)
         return invalid(id, cmd, 'method');
@@ -235,7 +359,12 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
       };
     }
     case Command.REPLY: {
-      const [, , rid, status, message, details, meta, contentType] = env;
+      const rid = env[2];
+      const status = env[3];
+      const message = env[4];
+      const details = env[5];
+      const meta = env[6];
+      const contentType = env[7];
       if (!isUint(rid, MAX_REQUEST_ID)) return invalid(id, cmd, 'id');
       if (!isUint(status, MAX_STATUS)) return invalid(id, cmd, 'status');
       if (!isOptionalString(message)) return invalid(id, cmd, 'message');
@@ -267,7 +396,9 @@ function toPacket(env: unknown[], body: Buffer[], limits: DecodeLimits): Packet 
       return { cmd, id: rid };
     }
     case Command.HEARTBEAT: {
-      const [, , intervalMs, liveness, flags] = env;
+      const intervalMs = env[2];
+      const liveness = env[3];
+      const flags = env[4];
       if (!isUint(intervalMs, 3_600_000) || intervalMs === 0) return invalid(id, cmd, 'interval_ms');
       if (!isUint(liveness, 1000) || liveness === 0) return invalid(id, cmd, 'liveness');
       if (flags != null && !isUint(flags, 0xffff_ffff)) return invalid(id, cmd, 'flags');
@@ -334,50 +465,81 @@ export function decodeMessage(
   let i = start + 2;
   let n = 0;
   let stopped = false;
-  try {
-    msgpack.unpackMultiple(frames[start + 1]!, (env: unknown, from = 0, to = 0) => {
-      if (n++ >= limits.maxPacketsPerMessage) {
-        errors.push(
-          fail('TOO_MANY_PACKETS', 0, Status.BAD_REQUEST, `more than ${limits.maxPacketsPerMessage} packets`),
-        );
-        stopped = true;
-        return false;
-      }
-      if (to - from > limits.maxEnvelopeBytes) {
-        errors.push(
-          fail('TOO_LARGE', 0, Status.TOO_LARGE, `envelope exceeds ${limits.maxEnvelopeBytes} bytes`),
-        );
-        stopped = true;
-        return false;
-      }
-      if (!Array.isArray(env) || !isUint(env[0], 255) || !isUint(env[1], frames.length - i)) {
-        // Without a valid frame count the later packets' bodies cannot be
-        // found, so decoding stops here.
-        errors.push(
-          fail(
-            'MALFORMED_ENVELOPE',
-            0,
-            Status.BAD_REQUEST,
-            `envelope ${n} is not a MessagePack array [command, body_frame_count, ...] with at most ${frames.length - i} body frames`,
-          ),
-        );
-        stopped = true;
-        return false;
-      }
-      const bodyCount = env[1] as number;
-      const body =
-        bodyCount === 0 ? [] : bodyCount === 1 ? [frames[i]!] : (frames.slice(i, i + bodyCount) as Buffer[]);
-      i += bodyCount;
-      const result = toPacket(env, body, limits);
-      if ('code' in result) errors.push(result);
-      else packets.push(result);
-      return true;
-    });
-  } catch {
-    errors.push(
-      fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, `envelope ${n + 1} is not valid MessagePack`),
-    );
+  /** Takes one decoded envelope; false stops decoding (the rest cannot be trusted). */
+  const onEnvelope = (env: unknown, from: number, to: number): boolean => {
+    if (n++ >= limits.maxPacketsPerMessage) {
+      errors.push(
+        fail('TOO_MANY_PACKETS', 0, Status.BAD_REQUEST, `more than ${limits.maxPacketsPerMessage} packets`),
+      );
+      stopped = true;
+      return false;
+    }
+    if (to - from > limits.maxEnvelopeBytes) {
+      errors.push(
+        fail('TOO_LARGE', 0, Status.TOO_LARGE, `envelope exceeds ${limits.maxEnvelopeBytes} bytes`),
+      );
+      stopped = true;
+      return false;
+    }
+    if (!Array.isArray(env) || !isUint(env[0], 255) || !isUint(env[1], frames.length - i)) {
+      // Without a valid frame count the later packets' bodies cannot be
+      // found, so decoding stops here.
+      errors.push(
+        fail(
+          'MALFORMED_ENVELOPE',
+          0,
+          Status.BAD_REQUEST,
+          `envelope ${n} is not a MessagePack array [command, body_frame_count, ...] with at most ${frames.length - i} body frames`,
+        ),
+      );
+      stopped = true;
+      return false;
+    }
+    const bodyCount = env[1] as number;
+    const body =
+      bodyCount === 0 ? [] : bodyCount === 1 ? [frames[i]!] : (frames.slice(i, i + bodyCount) as Buffer[]);
+    i += bodyCount;
+    const result = toPacket(env, body, limits);
+    if ('code' in result) errors.push(result);
+    else packets.push(result);
+    return true;
+  };
+
+  const envelopes = frames[start + 1]!;
+  if (envelopes.length === 0) {
+    errors.push(fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, 'envelope 1 is not valid MessagePack'));
     return { packets, errors };
+  }
+  let at = 0;
+  while (at < envelopes.length) {
+    if (n < limits.maxPacketsPerMessage) {
+      const end = readFastPacket(envelopes, at, frames, i, limits.maxBodyBytes);
+      if (end !== NOT_FAST && end - at <= limits.maxEnvelopeBytes) {
+        n++;
+        packets.push(fastResult.packet!);
+        i += fastResult.bodyFrames;
+        at = end;
+        continue;
+      }
+    }
+    // Any other envelope goes through msgpackr, one at a time, which also
+    // finds whatever is wrong with it.
+    let next = envelopes.length;
+    let go = false;
+    try {
+      msgpack.unpackMultiple(envelopes.subarray(at), (env: unknown, from = 0, to = 0) => {
+        next = at + to;
+        go = onEnvelope(env, from, to);
+        return false;
+      });
+    } catch {
+      errors.push(
+        fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, `envelope ${n + 1} is not valid MessagePack`),
+      );
+      return { packets, errors };
+    }
+    if (!go) return { packets, errors };
+    at = next;
   }
   if (!stopped && i < frames.length) {
     // Frames no envelope claims: the envelopes and bodies disagree, so the

@@ -1,0 +1,283 @@
+import { Command } from './constants.js';
+import type { Metadata, ReplyPacket, RequestPacket } from './envelope.js';
+import { MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
+
+/**
+ * A reader for the REQUEST and REPLY envelopes that make up nearly all
+ * traffic, in the shape the encoders write them: every field present, small
+ * unsigned integers, ASCII strings, nil, no details, metadata as a small map
+ * of ASCII strings. It reads the bytes straight into the packet, without the
+ * intermediate array and the generic field checks of the msgpackr path, and
+ * checks the same limits as it goes (docs/protocol.md, section 10).
+ *
+ * Anything else (another command or field count, a value of another type or
+ * beyond a limit, non-ASCII text, truncated data) returns NOT_FAST, and the
+ * caller decodes that envelope with msgpackr, which also reports every error:
+ * the two agree on whatever both accept.
+ */
+
+/** readFastPacket's answer when the envelope is not one it reads. */
+export const NOT_FAST = -1;
+
+/** What a successful readFastPacket produced (one packet at a time: the decoder is synchronous). */
+export const fastResult: { packet: RequestPacket | ReplyPacket | undefined; bodyFrames: number } = {
+  packet: undefined,
+  bodyFrames: 0,
+};
+
+// The readers below keep the buffer and offset in locals and lean on small
+// pure helpers that V8 inlines: this runs for every request and reply.
+
+/**
+ * Reads the envelope at `at` in `buf`, whose body frames start at
+ * `frames[bodyAt]`. On success, returns the offset after the envelope and
+ * leaves the packet and its body frame count in `fastResult`.
+ */
+export function readFastPacket(
+  buf: Buffer,
+  at: number,
+  frames: readonly Buffer[],
+  bodyAt: number,
+  maxBodyBytes: number,
+): number {
+  if (at + 3 > buf.length) return NOT_FAST;
+  const header = buf[at];
+  const cmd = buf[at + 1];
+  const bodyFrames = buf[at + 2]!;
+  // The body frame count is a positive fixint in every envelope we write.
+  if (bodyFrames >= 0x80 || bodyAt + bodyFrames > frames.length) return NOT_FAST;
+  if (header === 0x97 && cmd === Command.REQUEST) {
+    return readRequest(buf, at + 3, frames, bodyAt, bodyFrames, maxBodyBytes);
+  }
+  if (header === 0x98 && cmd === Command.REPLY) {
+    return readReply(buf, at + 3, frames, bodyAt, bodyFrames, maxBodyBytes);
+  }
+  return NOT_FAST;
+}
+
+/** `[1, body_frames, | id, method, deadline_ms, meta, content_type]`, from `p`. */
+function readRequest(
+  buf: Buffer,
+  p: number,
+  frames: readonly Buffer[],
+  bodyAt: number,
+  bodyFrames: number,
+  maxBodyBytes: number,
+): number {
+  const end = buf.length;
+  if (p >= end) return NOT_FAST;
+  let n = uintLength(buf[p]!);
+  if (n === 0 || p + n > end) return NOT_FAST;
+  const id = uintAt(buf, p, n);
+  p += n;
+  if (id === 0 || p >= end) return NOT_FAST;
+  p = readString(buf, p);
+  const method = readStringResult;
+  if (p === NOT_FAST || method === '' || p >= end) return NOT_FAST;
+  n = uintLength(buf[p]!);
+  if (n === 0 || p + n > end) return NOT_FAST;
+  const deadlineMs = uintAt(buf, p, n);
+  p += n;
+  if (deadlineMs > MAX_DEADLINE_MS) return NOT_FAST;
+  p = readMeta(buf, p);
+  const meta = readMetaResult;
+  if (p === NOT_FAST) return NOT_FAST;
+  p = readOptionalString(buf, p);
+  const contentType = readStringResult;
+  if (p === NOT_FAST) return NOT_FAST;
+  const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
+  if (body === undefined) return NOT_FAST;
+  fastResult.packet = { cmd: Command.REQUEST, id, method: method!, deadlineMs, meta, contentType, body };
+  fastResult.bodyFrames = bodyFrames;
+  return p;
+}
+
+/** `[2, body_frames, | id, status, message, details, meta, content_type]`, from `p`. */
+function readReply(
+  buf: Buffer,
+  p: number,
+  frames: readonly Buffer[],
+  bodyAt: number,
+  bodyFrames: number,
+  maxBodyBytes: number,
+): number {
+  const end = buf.length;
+  if (p >= end) return NOT_FAST;
+  let n = uintLength(buf[p]!);
+  if (n === 0 || p + n > end) return NOT_FAST;
+  const id = uintAt(buf, p, n);
+  p += n;
+  if (p >= end) return NOT_FAST;
+  n = uintLength(buf[p]!);
+  if (n === 0 || p + n > end) return NOT_FAST;
+  const status = uintAt(buf, p, n);
+  p += n;
+  if (status > MAX_STATUS) return NOT_FAST;
+  p = readOptionalString(buf, p);
+  const message = readStringResult;
+  // details: nil only; a reply with details goes through msgpackr.
+  if (p === NOT_FAST || p >= end || buf[p] !== 0xc0) return NOT_FAST;
+  p = readMeta(buf, p + 1);
+  const meta = readMetaResult;
+  if (p === NOT_FAST) return NOT_FAST;
+  p = readOptionalString(buf, p);
+  const contentType = readStringResult;
+  if (p === NOT_FAST) return NOT_FAST;
+  const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
+  if (body === undefined) return NOT_FAST;
+  fastResult.packet = {
+    cmd: Command.REPLY,
+    id,
+    status,
+    message,
+    details: undefined,
+    meta,
+    contentType,
+    body,
+  };
+  fastResult.bodyFrames = bodyFrames;
+  return p;
+}
+
+/** The packet's body frames (in bounds), or undefined if they are too large. */
+function takeBody(
+  frames: readonly Buffer[],
+  bodyAt: number,
+  count: number,
+  maxBodyBytes: number,
+): Buffer[] | undefined {
+  if (count === 0) return [];
+  if (count === 1) {
+    const only = frames[bodyAt]!;
+    return only.length > maxBodyBytes ? undefined : [only];
+  }
+  const body = frames.slice(bodyAt, bodyAt + count);
+  let bytes = 0;
+  for (const f of body) bytes += f.length;
+  return bytes > maxBodyBytes ? undefined : body;
+}
+
+/** Bytes of an unsigned integer of up to 32 bits, from its first byte; 0 for any other value. */
+function uintLength(tag: number): number {
+  return tag < 0x80 ? 1 : tag === 0xcc ? 2 : tag === 0xcd ? 3 : tag === 0xce ? 5 : 0;
+}
+
+/** The unsigned integer of `length` bytes (uintLength, in bounds) at `p`. */
+function uintAt(buf: Buffer, p: number, length: number): number {
+  if (length === 1) return buf[p]!;
+  if (length === 2) return buf[p + 1]!;
+  if (length === 3) return (buf[p + 1]! << 8) | buf[p + 2]!;
+  return buf[p + 1]! * 0x100_0000 + ((buf[p + 2]! << 16) | (buf[p + 3]! << 8) | buf[p + 4]!);
+}
+
+/** The string read by the last readString or readOptionalString (undefined for nil). */
+let readStringResult: string | undefined;
+
+/** Reads nil or an ASCII string at `p` (in bounds or not) into readStringResult. */
+function readOptionalString(buf: Buffer, p: number): number {
+  if (p < buf.length && buf[p] === 0xc0) {
+    readStringResult = undefined;
+    return p + 1;
+  }
+  return readString(buf, p);
+}
+
+/**
+ * Reads a fixstr or str8 of ASCII at `p` into readStringResult; returns the
+ * offset after it, or NOT_FAST.
+ */
+function readString(buf: Buffer, p: number): number {
+  if (p >= buf.length) return NOT_FAST;
+  const tag = buf[p]!;
+  let length: number;
+  if ((tag & 0xe0) === 0xa0) {
+    length = tag & 0x1f;
+    p++;
+  } else if (tag === 0xd9 && p + 2 <= buf.length) {
+    length = buf[p + 1]!;
+    p += 2;
+  } else {
+    return NOT_FAST;
+  }
+  if (p + length > buf.length) return NOT_FAST;
+  const s = asciiAt(buf, p, length);
+  if (s === undefined) return NOT_FAST;
+  readStringResult = s;
+  return p + length;
+}
+
+/** The map read by the last readMeta (undefined for nil). */
+let readMetaResult: Metadata | undefined;
+
+/**
+ * Reads nil or a map of ASCII strings (fixmap or map16, as msgpackr writes)
+ * at `p` into readMetaResult; returns the offset after it, or NOT_FAST.
+ */
+function readMeta(buf: Buffer, p: number): number {
+  if (p >= buf.length) return NOT_FAST;
+  const tag = buf[p]!;
+  if (tag === 0xc0) {
+    readMetaResult = undefined;
+    return p + 1;
+  }
+  let entries: number;
+  if ((tag & 0xf0) === 0x80) {
+    entries = tag & 0x0f;
+    p++;
+  } else if (tag === 0xde && p + 3 <= buf.length) {
+    entries = (buf[p + 1]! << 8) | buf[p + 2]!;
+    p += 3;
+  } else {
+    return NOT_FAST;
+  }
+  if (entries > MAX_META_ENTRIES) return NOT_FAST;
+  const meta: Metadata = {};
+  for (let i = 0; i < entries; i++) {
+    p = readString(buf, p);
+    const key = readStringResult!;
+    // msgpackr renames a `__proto__` key rather than set the prototype; leave it to msgpackr.
+    if (p === NOT_FAST || key === '__proto__') return NOT_FAST;
+    p = readString(buf, p);
+    if (p === NOT_FAST) return NOT_FAST;
+    meta[key] = readStringResult!;
+  }
+  readMetaResult = meta;
+  return p;
+}
+
+/**
+ * Short strings repeat on the wire (method names, content types, metadata
+ * keys), and comparing a few bytes with a cached string is cheaper than
+ * making a new one. A direct-mapped cache: a slot holds the last string
+ * that hashed to it. Only ASCII strings are cached, so a match is ASCII.
+ */
+const MAX_CACHED_LENGTH = 32;
+const CACHE_SLOTS = 256;
+const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+
+function cacheSlot(buf: Buffer, from: number, length: number): number {
+  if (length === 0) return 0;
+  return (
+    (length * 31 + buf[from]! * 7 + buf[from + length - 1]! + buf[from + (length >> 1)]! * 3) &
+    (CACHE_SLOTS - 1)
+  );
+}
+
+/** The ASCII string of `length` bytes at `from` (in bounds), or undefined if a byte is not ASCII. */
+function asciiAt(buf: Buffer, from: number, length: number): string | undefined {
+  const cacheable = length <= MAX_CACHED_LENGTH;
+  const slot = cacheable ? cacheSlot(buf, from, length) : 0;
+  if (cacheable) {
+    const hit = cache[slot];
+    if (hit !== undefined && hit.length === length) {
+      let c = 0;
+      while (c < length && hit.charCodeAt(c) === buf[from + c]) c++;
+      if (c === length) return hit;
+    }
+  }
+  const to = from + length;
+  for (let c = from; c < to; c++) if (buf[c]! > 0x7f) return undefined;
+  const s = buf.toString('latin1', from, to);
+  if (cacheable) cache[slot] = s;
+  return s;
+}
