@@ -1,4 +1,4 @@
-import { Status, TransportClient, TransportServer } from '@courier/transport';
+import { type Reply, Status, TransportClient, TransportServer } from '@courier/transport';
 import type { EchoClient, EchoServer } from './echo.js';
 
 /** Long enough never to fire in a healthy run; a reply that misses it fails the benchmark. */
@@ -18,15 +18,17 @@ export async function listenCourierEcho(bind: string): Promise<EchoServer> {
 export function connectCourierEcho(endpoint: string): EchoClient {
   const client = new TransportClient({ connect: endpoint });
   return {
-    async echo(body) {
-      const reply = await client.request({ method: METHOD, body: [body], deadlineMs: DEADLINE_MS });
-      if (reply.status !== Status.OK) {
-        throw new Error(
-          `echo failed: ${reply.status} ${reply.message ?? ''}${reply.local ? ' (local)' : ''}`,
-        );
-      }
-      return reply.body[0]!;
-    },
+    // A plain then() rather than an async function: the raw baseline returns
+    // its promise directly, so this adds no more than the status check.
+    echo: (body) =>
+      client.request({ method: METHOD, body: [body], deadlineMs: DEADLINE_MS }).then(echoedBody),
     close: () => client.close(),
   };
+}
+
+function echoedBody(reply: Reply): Buffer {
+  if (reply.status !== Status.OK) {
+    throw new Error(`echo failed: ${reply.status} ${reply.message ?? ''}${reply.local ? ' (local)' : ''}`);
+  }
+  return reply.body[0]!;
 }

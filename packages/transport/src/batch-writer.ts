@@ -63,6 +63,7 @@ export class BatchWriter {
   #flushing: Promise<void> | undefined;
   /** The batch open() chose for the packet commit() will queue. */
   #opened: Batch | undefined;
+  #isOpen = false;
   #queuedPackets = 0;
 
   constructor(opts: BatchWriterOptions) {
@@ -93,7 +94,10 @@ export class BatchWriter {
       this.#open.set(key, batch);
       this.#queue.push(batch);
     }
-    this.#opened = batch;
+    // Stored only when it changes: a young batch stored into this long-lived
+    // writer costs a write barrier, and open() runs once per packet.
+    if (this.#opened !== batch) this.#opened = batch;
+    this.#isOpen = true;
     return batch.envelopes;
   }
 
@@ -104,8 +108,8 @@ export class BatchWriter {
    */
   commit(body: readonly Buffer[] = NO_BODY, tag?: unknown): void {
     const batch = this.#opened;
-    if (batch === undefined) throw new Error('BatchWriter.commit() without open()');
-    this.#opened = undefined;
+    if (!this.#isOpen || batch === undefined) throw new Error('BatchWriter.commit() without open()');
+    this.#isOpen = false;
     const start = batch.ends.length === 0 ? 0 : batch.ends[batch.ends.length - 1]!;
     let bytes = batch.envelopes.length - start;
     for (let i = 0; i < body.length; i++) bytes += body[i]!.length;

@@ -77,7 +77,7 @@ export interface Reply {
 interface Pending extends DeadlineEntry {
   readonly id: number;
   readonly deadlineMs: number;
-  resolve(reply: Reply): void;
+  resolve: (reply: Reply) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   /** The REQUEST left the BatchWriter queue, so the server may be working on it. */
@@ -256,11 +256,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       envelopes.length = start;
       return Promise.resolve(limitReply(tooLarge));
     }
-    const promise = new Promise<Reply>(captureResolve);
     const pending: Pending = {
       id,
       deadlineMs: req.deadlineMs,
-      resolve: capturedResolve!,
+      resolve: noResolve,
       signal: req.signal,
       onAbort: undefined,
       sent: false,
@@ -274,6 +273,11 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       pending.onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
       req.signal.addEventListener('abort', pending.onAbort, { once: true });
     }
+    // The executor stores into the new (young) record, not into long-lived
+    // state, which would cost a write barrier per request.
+    const promise = new Promise<Reply>((resolve) => {
+      pending.resolve = resolve;
+    });
     this.#pending.set(id, pending);
     const now = performance.now();
     this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
@@ -486,12 +490,8 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   };
 }
 
-// Promise executors run synchronously, so one module-level executor can hand
-// out each new promise's resolve function without a closure per request.
-let capturedResolve: ((reply: Reply) => void) | undefined;
-function captureResolve(resolve: (reply: Reply) => void): void {
-  capturedResolve = resolve;
-}
+/** A placeholder, replaced by the promise's own resolve before the record is used. */
+function noResolve(): void {}
 
 /** The local reply for a request refused before sending, with its code in `details`. */
 function limitReply(violation: SendLimitViolation): Reply {

@@ -1,5 +1,6 @@
 import { Command } from './constants.js';
-import type { Metadata, ReplyPacket, RequestPacket } from './envelope.js';
+import type { Metadata, Packet } from './envelope.js';
+import type { DecodeLimits } from './framing.js';
 import { MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
 
 /**
@@ -19,26 +20,23 @@ import { MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
 /** readFastPacket's answer when the envelope is not one it reads. */
 export const NOT_FAST = -1;
 
-/** What a successful readFastPacket produced (one packet at a time: the decoder is synchronous). */
-export const fastResult: { packet: RequestPacket | ReplyPacket | undefined; bodyFrames: number } = {
-  packet: undefined,
-  bodyFrames: 0,
-};
-
 // The readers below keep the buffer and offset in locals and lean on small
-// pure helpers that V8 inlines: this runs for every request and reply.
+// pure helpers that V8 inlines: this runs for every request and reply. What
+// a helper returns besides its value (the offset after it) is left in
+// `readEnd`, a number: module state that holds no object, so no write barrier.
 
 /**
  * Reads the envelope at `at` in `buf`, whose body frames start at
- * `frames[bodyAt]`. On success, returns the offset after the envelope and
- * leaves the packet and its body frame count in `fastResult`.
+ * `frames[bodyAt]`. On success, appends the packet to `packets` and returns
+ * the offset after the envelope.
  */
 export function readFastPacket(
   buf: Buffer,
   at: number,
   frames: readonly Buffer[],
   bodyAt: number,
-  maxBodyBytes: number,
+  limits: DecodeLimits,
+  packets: Packet[],
 ): number {
   if (at + 3 > buf.length) return NOT_FAST;
   const header = buf[at];
@@ -46,13 +44,18 @@ export function readFastPacket(
   const bodyFrames = buf[at + 2]!;
   // The body frame count is a positive fixint in every envelope we write.
   if (bodyFrames >= 0x80 || bodyAt + bodyFrames > frames.length) return NOT_FAST;
+  let end = NOT_FAST;
   if (header === 0x97 && cmd === Command.REQUEST) {
-    return readRequest(buf, at + 3, frames, bodyAt, bodyFrames, maxBodyBytes);
+    end = readRequest(buf, at + 3, frames, bodyAt, bodyFrames, limits.maxBodyBytes, packets);
+  } else if (header === 0x98 && cmd === Command.REPLY) {
+    end = readReply(buf, at + 3, frames, bodyAt, bodyFrames, limits.maxBodyBytes, packets);
   }
-  if (header === 0x98 && cmd === Command.REPLY) {
-    return readReply(buf, at + 3, frames, bodyAt, bodyFrames, maxBodyBytes);
+  if (end !== NOT_FAST && end - at > limits.maxEnvelopeBytes) {
+    // Over a limit set lower than any common envelope: msgpackr's path reports it.
+    packets.pop();
+    return NOT_FAST;
   }
-  return NOT_FAST;
+  return end;
 }
 
 /** `[1, body_frames, | id, method, deadline_ms, meta, content_type]`, from `p`. */
@@ -63,6 +66,7 @@ function readRequest(
   bodyAt: number,
   bodyFrames: number,
   maxBodyBytes: number,
+  packets: Packet[],
 ): number {
   const end = buf.length;
   if (p >= end) return NOT_FAST;
@@ -71,24 +75,23 @@ function readRequest(
   const id = uintAt(buf, p, n);
   p += n;
   if (id === 0 || p >= end) return NOT_FAST;
-  p = readString(buf, p);
-  const method = readStringResult;
-  if (p === NOT_FAST || method === '' || p >= end) return NOT_FAST;
+  const method = readString(buf, p);
+  if (method === undefined || method === '') return NOT_FAST;
+  p = readEnd;
+  if (p >= end) return NOT_FAST;
   n = uintLength(buf[p]!);
   if (n === 0 || p + n > end) return NOT_FAST;
   const deadlineMs = uintAt(buf, p, n);
   p += n;
   if (deadlineMs > MAX_DEADLINE_MS) return NOT_FAST;
-  p = readMeta(buf, p);
-  const meta = readMetaResult;
-  if (p === NOT_FAST) return NOT_FAST;
-  p = readOptionalString(buf, p);
-  const contentType = readStringResult;
-  if (p === NOT_FAST) return NOT_FAST;
+  const meta = readMeta(buf, p);
+  if (meta === NOT_READ) return NOT_FAST;
+  const contentType = readOptionalString(buf, readEnd);
+  if (contentType === NOT_READ) return NOT_FAST;
+  p = readEnd;
   const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
   if (body === undefined) return NOT_FAST;
-  fastResult.packet = { cmd: Command.REQUEST, id, method: method!, deadlineMs, meta, contentType, body };
-  fastResult.bodyFrames = bodyFrames;
+  packets.push({ cmd: Command.REQUEST, id, method, deadlineMs, meta, contentType, body });
   return p;
 }
 
@@ -100,6 +103,7 @@ function readReply(
   bodyAt: number,
   bodyFrames: number,
   maxBodyBytes: number,
+  packets: Packet[],
 ): number {
   const end = buf.length;
   if (p >= end) return NOT_FAST;
@@ -113,19 +117,19 @@ function readReply(
   const status = uintAt(buf, p, n);
   p += n;
   if (status > MAX_STATUS) return NOT_FAST;
-  p = readOptionalString(buf, p);
-  const message = readStringResult;
+  const message = readOptionalString(buf, p);
+  if (message === NOT_READ) return NOT_FAST;
+  p = readEnd;
   // details: nil only; a reply with details goes through msgpackr.
-  if (p === NOT_FAST || p >= end || buf[p] !== 0xc0) return NOT_FAST;
-  p = readMeta(buf, p + 1);
-  const meta = readMetaResult;
-  if (p === NOT_FAST) return NOT_FAST;
-  p = readOptionalString(buf, p);
-  const contentType = readStringResult;
-  if (p === NOT_FAST) return NOT_FAST;
+  if (p >= end || buf[p] !== 0xc0) return NOT_FAST;
+  const meta = readMeta(buf, p + 1);
+  if (meta === NOT_READ) return NOT_FAST;
+  const contentType = readOptionalString(buf, readEnd);
+  if (contentType === NOT_READ) return NOT_FAST;
+  p = readEnd;
   const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
   if (body === undefined) return NOT_FAST;
-  fastResult.packet = {
+  packets.push({
     cmd: Command.REPLY,
     id,
     status,
@@ -134,8 +138,7 @@ function readReply(
     meta,
     contentType,
     body,
-  };
-  fastResult.bodyFrames = bodyFrames;
+  });
   return p;
 }
 
@@ -170,24 +173,24 @@ function uintAt(buf: Buffer, p: number, length: number): number {
   return buf[p + 1]! * 0x100_0000 + ((buf[p + 2]! << 16) | (buf[p + 3]! << 8) | buf[p + 4]!);
 }
 
-/** The string read by the last readString or readOptionalString (undefined for nil). */
-let readStringResult: string | undefined;
+/** The offset after what the last readString, readOptionalString or readMeta read. */
+let readEnd = 0;
 
-/** Reads nil or an ASCII string at `p` (in bounds or not) into readStringResult. */
-function readOptionalString(buf: Buffer, p: number): number {
+/** Marks a field readOptionalString or readMeta could not read (never a field's value). */
+const NOT_READ = null;
+
+/** Reads nil (undefined) or an ASCII string at `p` (in bounds or not), or NOT_READ. */
+function readOptionalString(buf: Buffer, p: number): string | undefined | typeof NOT_READ {
   if (p < buf.length && buf[p] === 0xc0) {
-    readStringResult = undefined;
-    return p + 1;
+    readEnd = p + 1;
+    return undefined;
   }
-  return readString(buf, p);
+  return readString(buf, p) ?? NOT_READ;
 }
 
-/**
- * Reads a fixstr or str8 of ASCII at `p` into readStringResult; returns the
- * offset after it, or NOT_FAST.
- */
-function readString(buf: Buffer, p: number): number {
-  if (p >= buf.length) return NOT_FAST;
+/** Reads a fixstr or str8 of ASCII at `p`, or returns undefined. */
+function readString(buf: Buffer, p: number): string | undefined {
+  if (p >= buf.length) return undefined;
   const tag = buf[p]!;
   let length: number;
   if ((tag & 0xe0) === 0xa0) {
@@ -197,28 +200,24 @@ function readString(buf: Buffer, p: number): number {
     length = buf[p + 1]!;
     p += 2;
   } else {
-    return NOT_FAST;
+    return undefined;
   }
-  if (p + length > buf.length) return NOT_FAST;
+  if (p + length > buf.length) return undefined;
   const s = asciiAt(buf, p, length);
-  if (s === undefined) return NOT_FAST;
-  readStringResult = s;
-  return p + length;
+  readEnd = p + length;
+  return s;
 }
 
-/** The map read by the last readMeta (undefined for nil). */
-let readMetaResult: Metadata | undefined;
-
 /**
- * Reads nil or a map of ASCII strings (fixmap or map16, as msgpackr writes)
- * at `p` into readMetaResult; returns the offset after it, or NOT_FAST.
+ * Reads nil (undefined) or a map of ASCII strings (fixmap or map16, as
+ * msgpackr writes) at `p`, or returns NOT_READ.
  */
-function readMeta(buf: Buffer, p: number): number {
-  if (p >= buf.length) return NOT_FAST;
+function readMeta(buf: Buffer, p: number): Metadata | undefined | typeof NOT_READ {
+  if (p >= buf.length) return NOT_READ;
   const tag = buf[p]!;
   if (tag === 0xc0) {
-    readMetaResult = undefined;
-    return p + 1;
+    readEnd = p + 1;
+    return undefined;
   }
   let entries: number;
   if ((tag & 0xf0) === 0x80) {
@@ -228,21 +227,21 @@ function readMeta(buf: Buffer, p: number): number {
     entries = (buf[p + 1]! << 8) | buf[p + 2]!;
     p += 3;
   } else {
-    return NOT_FAST;
+    return NOT_READ;
   }
-  if (entries > MAX_META_ENTRIES) return NOT_FAST;
+  if (entries > MAX_META_ENTRIES) return NOT_READ;
   const meta: Metadata = {};
   for (let i = 0; i < entries; i++) {
-    p = readString(buf, p);
-    const key = readStringResult!;
+    const key = readString(buf, p);
     // msgpackr renames a `__proto__` key rather than set the prototype; leave it to msgpackr.
-    if (p === NOT_FAST || key === '__proto__') return NOT_FAST;
-    p = readString(buf, p);
-    if (p === NOT_FAST) return NOT_FAST;
-    meta[key] = readStringResult!;
+    if (key === undefined || key === '__proto__') return NOT_READ;
+    const value = readString(buf, readEnd);
+    if (value === undefined) return NOT_READ;
+    meta[key] = value;
+    p = readEnd;
   }
-  readMetaResult = meta;
-  return p;
+  readEnd = p;
+  return meta;
 }
 
 /**
