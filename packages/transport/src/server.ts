@@ -75,6 +75,8 @@ export class TransportServer {
   #closing: Promise<void> | undefined;
   #draining = false;
   #closed = false;
+  /** The request inside onRequest, not yet tracked in its peer's `inflight`. */
+  #handling: ServerRequest | undefined;
 
   constructor(options: ServerOptions) {
     this.#opts = resolveSocketOptions(options);
@@ -141,7 +143,7 @@ export class TransportServer {
 
   /** Requests received and not yet replied to or aborted. */
   get inflight(): number {
-    let n = 0;
+    let n = this.#handling !== undefined && !this.#handling.settled ? 1 : 0;
     for (const peer of this.#peers.values()) n += peer.inflight.size;
     return n;
   }
@@ -324,18 +326,30 @@ export class TransportServer {
       return;
     }
     const req = new ServerRequest(this, peer, packet, now);
-    // Registered first even when refusing: a reply is only sent for a request in flight.
-    peer.inflight.set(packet.id, req);
     if (this.#closed) {
       req.reply({ status: Status.UNAVAILABLE, message: 'server is closing' });
       return;
     }
+    this.#handling = req;
     try {
       this.#onRequest(req);
     } catch (err) {
       process.emitWarning(err as Error);
       req.reply({ status: Status.INTERNAL, message: 'internal error' });
     }
+    this.#handling = undefined;
+    if (req.settled) return;
+    // Tracked by id only once it outlives onRequest (for CANCEL, duplicates,
+    // peer loss and close): a request answered at once never touches the
+    // map, whose churn (an insert and a delete per request, rehashing as
+    // deleted entries pile up) was a measurable share of a loaded echo.
+    if (this.#closed) {
+      // close() ran inside the handler and could not see this request.
+      req.abort(AbortReason.CLOSED);
+      this.#sendError(peer, req.id, Status.CANCELLED, 'server closed before replying');
+      return;
+    }
+    peer.inflight.set(packet.id, req);
   }
 
   #onDecodeError(route: Buffer, peer: Peer | undefined, error: DecodeError): void {
@@ -366,8 +380,9 @@ export class TransportServer {
 
   /** @internal Called by ServerRequest.reply(). */
   sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
-    if (peer.inflight.get(req.id) !== req) return false;
-    peer.inflight.delete(req.id);
+    // ServerRequest.reply() checked that it is the one reply of a request
+    // neither cancelled nor lost; one answered inside onRequest was never tracked.
+    if (peer.inflight.get(req.id) === req) peer.inflight.delete(req.id);
     peer.sentSinceTick = true;
     const body = reply.body ?? NO_BODY;
     const violation = this.#writeReply(peer, req.id, reply, body);
@@ -522,6 +537,11 @@ class ServerRequest implements IncomingRequest {
 
   get abortReason(): AbortReason | undefined {
     return this.#abortReason;
+  }
+
+  /** @internal Replied to or aborted: nothing more will be sent for it. */
+  get settled(): boolean {
+    return this.#replied || this.#abortReason !== undefined;
   }
 
   // Created on first use: most handlers never look at it.

@@ -253,9 +253,10 @@ function readMeta(buf: Buffer, p: number): Metadata | undefined | typeof NOT_REA
 const MAX_CACHED_LENGTH = 32;
 const CACHE_SLOTS = 256;
 const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+/** The bytes of each cached string (empty for an empty slot: the empty string is never cached). */
+const cachedBytes: Uint8Array[] = Array.from({ length: CACHE_SLOTS }, () => new Uint8Array(0));
 
 function cacheSlot(buf: Buffer, from: number, length: number): number {
-  if (length === 0) return 0;
   return (
     (length * 31 + buf[from]! * 7 + buf[from + length - 1]! + buf[from + (length >> 1)]! * 3) &
     (CACHE_SLOTS - 1)
@@ -264,19 +265,25 @@ function cacheSlot(buf: Buffer, from: number, length: number): number {
 
 /** The ASCII string of `length` bytes at `from` (in bounds), or undefined if a byte is not ASCII. */
 function asciiAt(buf: Buffer, from: number, length: number): string | undefined {
+  if (length === 0) return '';
   const cacheable = length <= MAX_CACHED_LENGTH;
   const slot = cacheable ? cacheSlot(buf, from, length) : 0;
   if (cacheable) {
-    const hit = cache[slot];
-    if (hit !== undefined && hit.length === length) {
+    // Compared byte for byte with the cached string's bytes: typed array
+    // reads are cheaper than charCodeAt on a string.
+    const bytes = cachedBytes[slot]!;
+    if (bytes.length === length) {
       let c = 0;
-      while (c < length && hit.charCodeAt(c) === buf[from + c]) c++;
-      if (c === length) return hit;
+      while (c < length && bytes[c] === buf[from + c]) c++;
+      if (c === length) return cache[slot];
     }
   }
   const to = from + length;
   for (let c = from; c < to; c++) if (buf[c]! > 0x7f) return undefined;
   const s = buf.toString('latin1', from, to);
-  if (cacheable) cache[slot] = s;
+  if (cacheable) {
+    cache[slot] = s;
+    cachedBytes[slot] = Uint8Array.prototype.slice.call(buf, from, to);
+  }
   return s;
 }
