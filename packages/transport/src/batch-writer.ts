@@ -63,6 +63,8 @@ export class BatchWriter {
   #flushing: Promise<void> | undefined;
   /** The batch open() chose for the packet commit() will queue. */
   #opened: Batch | undefined;
+  /** Initial capacity of a new batch's envelopes frame, from the last one sent. */
+  #frameBytesHint = MIN_FRAME_BYTES_HINT;
   #isOpen = false;
   #queuedPackets = 0;
 
@@ -90,7 +92,15 @@ export class BatchWriter {
       batch.ends.length >= this.#opts.maxBatchPackets ||
       (batch.ends.length > 0 && batch.bytes + bytes > this.#opts.maxBatchBytes)
     ) {
-      batch = { route, key, envelopes: new EnvelopeFrame(), ends: [], bodies: [], tags: [], bytes: 0 };
+      batch = {
+        route,
+        key,
+        envelopes: new EnvelopeFrame(this.#frameBytesHint),
+        ends: [],
+        bodies: [],
+        tags: [],
+        bytes: 0,
+      };
       this.#open.set(key, batch);
       this.#queue.push(batch);
     }
@@ -200,6 +210,9 @@ export class BatchWriter {
     const envelopesAt = frames.length - 1;
     const tags: unknown[] = [];
     const written = batch.envelopes.bytes();
+    // The next batches start with room for about as much: a lone request's
+    // frame takes a few dozen bytes of the slab, a full batch's a few KiB.
+    this.#frameBytesHint = Math.min(MAX_FRAME_BYTES_HINT, Math.max(MIN_FRAME_BYTES_HINT, written.length * 2));
     // The kept packets' envelopes, copied only once a packet is withdrawn.
     let kept: EnvelopeFrame | undefined;
     for (let i = 0; i < ends.length; i++) {
@@ -225,5 +238,8 @@ export class BatchWriter {
     return { frames, tags };
   }
 }
+
+const MIN_FRAME_BYTES_HINT = 64;
+const MAX_FRAME_BYTES_HINT = 8192;
 
 const NO_BODY: readonly Buffer[] = Object.freeze([]) as readonly Buffer[];

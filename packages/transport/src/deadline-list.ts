@@ -38,6 +38,7 @@ export class DeadlineList<TEntry extends DeadlineEntry> {
       list = { durationMs, head: undefined, tail: undefined, timer: undefined };
       this.#lists.set(durationMs, list);
     }
+    const wasEmpty = list.tail === undefined;
     entry.expiresAt = now + durationMs;
     entry.list = list;
     entry.next = undefined;
@@ -46,7 +47,8 @@ export class DeadlineList<TEntry extends DeadlineEntry> {
     else list.tail.next = entry;
     list.tail = entry;
     // Like a per-request setTimeout, a pending deadline keeps the process alive.
-    list.timer ??= setTimeout(this.#fire, durationMs, list);
+    if (list.timer === undefined) list.timer = setTimeout(this.#fire, durationMs, list);
+    else if (wasEmpty) list.timer.ref();
   }
 
   /** Cancels `entry`'s deadline; a no-op if it has none. */
@@ -58,12 +60,11 @@ export class DeadlineList<TEntry extends DeadlineEntry> {
     if (entry.next === undefined) list.tail = entry.prev;
     else entry.next.prev = entry.prev;
     entry.prev = entry.next = entry.list = undefined;
-    if (list.head === undefined) {
-      // Nothing left to time: release the timer, so a closed client lets the process exit.
-      clearTimeout(list.timer);
-      list.timer = undefined;
-      if (this.#lists.get(list.durationMs) === list) this.#lists.delete(list.durationMs);
-    }
+    // Nothing left to time: the timer no longer holds the process open (a
+    // closed client lets it exit), but stays armed for the next entry, as
+    // one request at a time would otherwise clear and set a timer per call.
+    // It fires at most once more, early, and the idle list goes then.
+    if (list.head === undefined) list.timer?.unref();
   }
 
   readonly #fire = (list: DurationList): void => {
@@ -76,8 +77,10 @@ export class DeadlineList<TEntry extends DeadlineEntry> {
       this.#onExpire(head as TEntry);
     }
     // onExpire may have added to this list, arming its timer already.
-    if (list.head !== undefined && list.timer === undefined) {
-      list.timer = setTimeout(this.#fire, Math.max(1, list.head.expiresAt - now), list);
+    if (list.head !== undefined) {
+      list.timer ??= setTimeout(this.#fire, Math.max(1, list.head.expiresAt - now), list);
+    } else if (list.timer === undefined && this.#lists.get(list.durationMs) === list) {
+      this.#lists.delete(list.durationMs);
     }
   };
 }
