@@ -173,7 +173,7 @@ export function appendRequestEnvelope(
   const start = out.length;
   if (isUint32(bodyFrames) && isUint32(id) && isUint32(deadlineMs)) {
     // Room for all but the metadata, whose writer makes its own.
-    let buf = out.room(MAX_FAST_FIELDS_BYTES);
+    const buf = out.room(MAX_FAST_FIELDS_BYTES);
     buf[start] = 0x97;
     buf[start + 1] = Command.REQUEST;
     let at = putUint(buf, start + 2, bodyFrames);
@@ -181,14 +181,7 @@ export function appendRequestEnvelope(
     at = putMethod(buf, at, method);
     if (at !== NOT_WRITTEN) {
       out.length = putUint(buf, at, deadlineMs);
-      if (writeFastStringMap(out, meta)) {
-        buf = out.room(MAX_FAST_FIELDS_BYTES);
-        at = putOptionalShortAscii(buf, out.length, contentType);
-        if (at !== NOT_WRITTEN) {
-          out.length = at;
-          return;
-        }
-      }
+      if (appendMetaAndContentType(out, meta, contentType)) return;
     }
     out.length = start;
   }
@@ -210,7 +203,7 @@ export function appendReplyEnvelope(
 ): void {
   const start = out.length;
   if (details == null && isUint32(bodyFrames) && isUint32(id) && isUint32(status)) {
-    let buf = out.room(MAX_FAST_FIELDS_BYTES);
+    const buf = out.room(MAX_FAST_FIELDS_BYTES);
     buf[start] = 0x98;
     buf[start + 1] = Command.REPLY;
     let at = putUint(buf, start + 2, bodyFrames);
@@ -220,14 +213,7 @@ export function appendReplyEnvelope(
     if (at !== NOT_WRITTEN) {
       buf[at] = 0xc0; // details
       out.length = at + 1;
-      if (writeFastStringMap(out, meta)) {
-        buf = out.room(MAX_FAST_FIELDS_BYTES);
-        at = putOptionalShortAscii(buf, out.length, contentType);
-        if (at !== NOT_WRITTEN) {
-          out.length = at;
-          return;
-        }
-      }
+      if (appendMetaAndContentType(out, meta, contentType)) return;
     }
     out.length = start;
   }
@@ -271,6 +257,22 @@ function putMethod(buf: Buffer, at: number, method: string): number {
  * header and command, four integers and a string, or one string more.
  */
 const MAX_FAST_FIELDS_BYTES = 2 + 4 * 5 + 2 * (1 + MAX_FAST_STRING) + 1;
+
+/**
+ * Appends the last two fields of a REQUEST or REPLY envelope on the fast
+ * path; returns false (the caller rolls back) when either is not for it.
+ */
+function appendMetaAndContentType(
+  out: EnvelopeFrame,
+  meta: Metadata | undefined,
+  contentType: string | undefined,
+): boolean {
+  if (!writeFastStringMap(out, meta)) return false;
+  const at = putOptionalShortAscii(out.room(MAX_FAST_FIELDS_BYTES), out.length, contentType);
+  if (at === NOT_WRITTEN) return false;
+  out.length = at;
+  return true;
+}
 
 /** An integer in 0..2^32-1, which putUint takes. */
 function isUint32(v: number): boolean {

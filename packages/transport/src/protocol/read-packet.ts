@@ -20,15 +20,18 @@ import { MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
 /** readFastPacket's answer when the envelope is not one it reads. */
 export const NOT_FAST = -1;
 
-// The readers below keep the buffer and offset in locals and lean on small
-// pure helpers that V8 inlines: this runs for every request and reply. What
-// a helper returns besides its value (the offset after it) is left in
+// The reader keeps the buffer and offset in locals and leans on small pure
+// helpers that V8 inlines: this runs for every request and reply. What a
+// helper returns besides its value (the offset after it) is left in
 // `readEnd`, a number: module state that holds no object, so no write barrier.
 
 /**
  * Reads the envelope at `at` in `buf`, whose body frames start at
  * `frames[bodyAt]`. On success, appends the packet to `packets` and returns
  * the offset after the envelope.
+ *
+ * REQUEST: `[1, body_frames, id, method, deadline_ms, meta, content_type]`;
+ * REPLY: `[2, body_frames, id, status, message, details (nil), meta, content_type]`.
  */
 export function readFastPacket(
   buf: Buffer,
@@ -41,105 +44,47 @@ export function readFastPacket(
   if (at + 3 > buf.length) return NOT_FAST;
   const header = buf[at];
   const cmd = buf[at + 1];
+  const isRequest = header === 0x97 && cmd === Command.REQUEST;
+  if (!isRequest && !(header === 0x98 && cmd === Command.REPLY)) return NOT_FAST;
   const bodyFrames = buf[at + 2]!;
   // The body frame count is a positive fixint in every envelope we write.
   if (bodyFrames >= 0x80 || bodyAt + bodyFrames > frames.length) return NOT_FAST;
-  let end = NOT_FAST;
-  if (header === 0x97 && cmd === Command.REQUEST) {
-    end = readRequest(buf, at + 3, frames, bodyAt, bodyFrames, limits.maxBodyBytes, packets);
-  } else if (header === 0x98 && cmd === Command.REPLY) {
-    end = readReply(buf, at + 3, frames, bodyAt, bodyFrames, limits.maxBodyBytes, packets);
+  const id = readUint(buf, at + 3);
+  if (id < 0 || (isRequest && id === 0)) return NOT_FAST;
+  let method = '';
+  let deadlineMs = 0;
+  let status = 0;
+  let message: string | undefined;
+  if (isRequest) {
+    method = readString(buf, readEnd) ?? '';
+    if (method === '') return NOT_FAST;
+    deadlineMs = readUint(buf, readEnd);
+    if (deadlineMs < 0 || deadlineMs > MAX_DEADLINE_MS) return NOT_FAST;
+  } else {
+    status = readUint(buf, readEnd);
+    if (status < 0 || status > MAX_STATUS) return NOT_FAST;
+    const text = readOptionalString(buf, readEnd);
+    if (text === NOT_READ) return NOT_FAST;
+    message = text;
+    // details: nil only; a reply with details goes through msgpackr.
+    if (readEnd >= buf.length || buf[readEnd] !== 0xc0) return NOT_FAST;
+    readEnd++;
   }
-  if (end !== NOT_FAST && end - at > limits.maxEnvelopeBytes) {
-    // Over a limit set lower than any common envelope: msgpackr's path reports it.
-    packets.pop();
-    return NOT_FAST;
-  }
+  const meta = readMeta(buf, readEnd);
+  if (meta === NOT_READ) return NOT_FAST;
+  const contentType = readOptionalString(buf, readEnd);
+  if (contentType === NOT_READ) return NOT_FAST;
+  const end = readEnd;
+  // Over a limit set lower than any common envelope: msgpackr's path reports it.
+  if (end - at > limits.maxEnvelopeBytes) return NOT_FAST;
+  const body = takeBody(frames, bodyAt, bodyFrames, limits.maxBodyBytes);
+  if (body === undefined) return NOT_FAST;
+  packets.push(
+    isRequest
+      ? { cmd: Command.REQUEST, id, method, deadlineMs, meta, contentType, body }
+      : { cmd: Command.REPLY, id, status, message, details: undefined, meta, contentType, body },
+  );
   return end;
-}
-
-/** `[1, body_frames, | id, method, deadline_ms, meta, content_type]`, from `p`. */
-function readRequest(
-  buf: Buffer,
-  p: number,
-  frames: readonly Buffer[],
-  bodyAt: number,
-  bodyFrames: number,
-  maxBodyBytes: number,
-  packets: Packet[],
-): number {
-  const end = buf.length;
-  if (p >= end) return NOT_FAST;
-  let n = uintLength(buf[p]!);
-  if (n === 0 || p + n > end) return NOT_FAST;
-  const id = uintAt(buf, p, n);
-  p += n;
-  if (id === 0 || p >= end) return NOT_FAST;
-  const method = readString(buf, p);
-  if (method === undefined || method === '') return NOT_FAST;
-  p = readEnd;
-  if (p >= end) return NOT_FAST;
-  n = uintLength(buf[p]!);
-  if (n === 0 || p + n > end) return NOT_FAST;
-  const deadlineMs = uintAt(buf, p, n);
-  p += n;
-  if (deadlineMs > MAX_DEADLINE_MS) return NOT_FAST;
-  const meta = readMeta(buf, p);
-  if (meta === NOT_READ) return NOT_FAST;
-  const contentType = readOptionalString(buf, readEnd);
-  if (contentType === NOT_READ) return NOT_FAST;
-  p = readEnd;
-  const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
-  if (body === undefined) return NOT_FAST;
-  packets.push({ cmd: Command.REQUEST, id, method, deadlineMs, meta, contentType, body });
-  return p;
-}
-
-/** `[2, body_frames, | id, status, message, details, meta, content_type]`, from `p`. */
-function readReply(
-  buf: Buffer,
-  p: number,
-  frames: readonly Buffer[],
-  bodyAt: number,
-  bodyFrames: number,
-  maxBodyBytes: number,
-  packets: Packet[],
-): number {
-  const end = buf.length;
-  if (p >= end) return NOT_FAST;
-  let n = uintLength(buf[p]!);
-  if (n === 0 || p + n > end) return NOT_FAST;
-  const id = uintAt(buf, p, n);
-  p += n;
-  if (p >= end) return NOT_FAST;
-  n = uintLength(buf[p]!);
-  if (n === 0 || p + n > end) return NOT_FAST;
-  const status = uintAt(buf, p, n);
-  p += n;
-  if (status > MAX_STATUS) return NOT_FAST;
-  const message = readOptionalString(buf, p);
-  if (message === NOT_READ) return NOT_FAST;
-  p = readEnd;
-  // details: nil only; a reply with details goes through msgpackr.
-  if (p >= end || buf[p] !== 0xc0) return NOT_FAST;
-  const meta = readMeta(buf, p + 1);
-  if (meta === NOT_READ) return NOT_FAST;
-  const contentType = readOptionalString(buf, readEnd);
-  if (contentType === NOT_READ) return NOT_FAST;
-  p = readEnd;
-  const body = takeBody(frames, bodyAt, bodyFrames, maxBodyBytes);
-  if (body === undefined) return NOT_FAST;
-  packets.push({
-    cmd: Command.REPLY,
-    id,
-    status,
-    message,
-    details: undefined,
-    meta,
-    contentType,
-    body,
-  });
-  return p;
 }
 
 /** The packet's body frames (in bounds), or undefined if they are too large. */
@@ -163,6 +108,15 @@ function takeBody(
 /** Bytes of an unsigned integer of up to 32 bits, from its first byte; 0 for any other value. */
 function uintLength(tag: number): number {
   return tag < 0x80 ? 1 : tag === 0xcc ? 2 : tag === 0xcd ? 3 : tag === 0xce ? 5 : 0;
+}
+
+/** Reads an unsigned integer of up to 32 bits at `p`, or returns -1. */
+function readUint(buf: Buffer, p: number): number {
+  if (p >= buf.length) return -1;
+  const length = uintLength(buf[p]!);
+  if (length === 0 || p + length > buf.length) return -1;
+  readEnd = p + length;
+  return uintAt(buf, p, length);
 }
 
 /** The unsigned integer of `length` bytes (uintLength, in bounds) at `p`. */
