@@ -1,4 +1,5 @@
 import { RPC_SIGNATURE } from './protocol/constants.js';
+import { bodyBytes } from './protocol/limits.js';
 import { EnvelopeFrame } from './protocol/pack-envelope.js';
 
 /**
@@ -66,6 +67,8 @@ export class BatchWriter {
   /** Initial capacity of a new batch's envelopes frame, from the last one sent. */
   #frameBytesHint = MIN_FRAME_BYTES_HINT;
   #isOpen = false;
+  /** The body size open() was given for that packet. */
+  #openedBodyBytes = 0;
   #queuedPackets = 0;
 
   constructor(opts: BatchWriterOptions) {
@@ -82,15 +85,16 @@ export class BatchWriter {
    * append its envelope to; commit() then queues it. Nothing else may be
    * queued in between. A caller that appends nothing and does not commit
    * leaves no trace. `route` is the ROUTER identity frame; `key` identifies
-   * the destination; `bytes` is the packet's size as far as it is known
-   * (its body), for the batch's byte bound.
+   * the destination; `bodySize` is the size of the body commit() will get,
+   * and `envelopeBytes` that of the envelope if already known, for the
+   * batch's byte bound.
    */
-  open(key: string, route: Buffer | undefined, bytes: number): EnvelopeFrame {
+  open(key: string, route: Buffer | undefined, bodySize: number, envelopeBytes = 0): EnvelopeFrame {
     let batch = this.#open.get(key);
     if (
       batch === undefined ||
       batch.ends.length >= this.#opts.maxBatchPackets ||
-      (batch.ends.length > 0 && batch.bytes + bytes > this.#opts.maxBatchBytes)
+      (batch.ends.length > 0 && batch.bytes + bodySize + envelopeBytes > this.#opts.maxBatchBytes)
     ) {
       batch = {
         route,
@@ -108,25 +112,24 @@ export class BatchWriter {
     // writer costs a write barrier, and open() runs once per packet.
     if (this.#opened !== batch) this.#opened = batch;
     this.#isOpen = true;
+    this.#openedBodyBytes = bodySize;
     return batch.envelopes;
   }
 
   /**
    * Queues the packet started by open(): its envelope is what was appended
-   * since, its body frames are `body` (not copied: they must not change
-   * until sent).
+   * since, its body frames are `body`, of the size given to open() (not
+   * copied: they must not change until sent).
    */
   commit(body: readonly Buffer[] = NO_BODY, tag?: unknown): void {
     const batch = this.#opened;
     if (!this.#isOpen || batch === undefined) throw new Error('BatchWriter.commit() without open()');
     this.#isOpen = false;
     const start = batch.ends.length === 0 ? 0 : batch.ends[batch.ends.length - 1]!;
-    let bytes = batch.envelopes.length - start;
-    for (let i = 0; i < body.length; i++) bytes += body[i]!.length;
+    batch.bytes += batch.envelopes.length - start + this.#openedBodyBytes;
     batch.ends.push(batch.envelopes.length);
     batch.bodies.push(body);
     batch.tags.push(tag);
-    batch.bytes += bytes;
     this.#queuedPackets++;
     if (this.#flushing !== undefined) return;
     if (batch.ends.length >= this.#opts.maxBatchPackets) queueMicrotask(this.#startFlush);
@@ -141,9 +144,7 @@ export class BatchWriter {
     body: readonly Buffer[] = NO_BODY,
     tag?: unknown,
   ): void {
-    let bytes = envelope.length;
-    for (let i = 0; i < body.length; i++) bytes += body[i]!.length;
-    this.open(key, route, bytes).append(envelope);
+    this.open(key, route, bodyBytes(body), envelope.length).append(envelope);
     this.commit(body, tag);
   }
 

@@ -21,9 +21,9 @@ import {
   decodeMessage,
   encodeEnvelope,
 } from './protocol/framing.js';
-import { MAX_DEADLINE_MS } from './protocol/limits.js';
+import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
-import { bodyBytes, checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
+import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
 import { WarningThrottle } from './warning-throttle.js';
 
 export interface ClientOptions extends SocketOptions {
@@ -232,11 +232,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     }
     // A request the server's decoder would drop or refuse fails here at
     // once, rather than at the server or, worse, at its deadline.
-    const invalid = checkRequest(req, this.#opts.limits);
+    const bytes = bodyBytes(req.body);
+    const invalid = checkRequest(req, bytes, this.#opts.limits);
     if (invalid !== undefined) return Promise.resolve(limitReply(invalid));
     const id = this.#allocateId();
     // The envelope goes straight into the frame of the batch it travels in.
-    const envelopes = this.#writer.open('', undefined, bodyBytes(req.body));
+    const envelopes = this.#writer.open('', undefined, bytes);
     const start = envelopes.length;
     appendRequestEnvelope(
       envelopes,

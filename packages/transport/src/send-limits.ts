@@ -38,7 +38,6 @@ export interface RequestFields {
   readonly method: string;
   readonly meta?: unknown;
   readonly contentType?: unknown;
-  readonly body: readonly Buffer[];
 }
 
 /** The fields of an outgoing reply that the limits apply to (the message is truncated instead). */
@@ -47,25 +46,23 @@ export interface ReplyFields {
   readonly message?: unknown;
   readonly meta?: unknown;
   readonly contentType?: unknown;
-  readonly body?: readonly Buffer[];
 }
 
-/** Total size of body frames, in bytes. */
-export function bodyBytes(body: readonly Buffer[]): number {
-  let n = 0;
-  for (const f of body) n += f.length;
-  return n;
-}
-
-/** The violation of a request's fields or body, or undefined when it may be sent. */
-export function checkRequest(req: RequestFields, limits: DecodeLimits): SendLimitViolation | undefined {
+/**
+ * The violation of a request's fields or body (of `bytes` bytes: the caller
+ * needs that total too), or undefined when it may be sent.
+ */
+export function checkRequest(
+  req: RequestFields,
+  bytes: number,
+  limits: DecodeLimits,
+): SendLimitViolation | undefined {
   const { method } = req;
   if (typeof method !== 'string' || method.length === 0 || method.length > MAX_METHOD_LENGTH) {
     return invalidRequest(`method must be a string of 1..${MAX_METHOD_LENGTH} characters`);
   }
   if (req.meta !== undefined && !isMetadata(req.meta)) return invalidRequest(META_RULE);
   if (!isOptionalString(req.contentType)) return invalidRequest(CONTENT_TYPE_RULE);
-  const bytes = bodyBytes(req.body);
   if (bytes > limits.maxBodyBytes) {
     return requestTooLarge(`request body of ${bytes} bytes exceeds the limit of ${limits.maxBodyBytes}`);
   }
@@ -80,8 +77,15 @@ export function checkRequestEnvelope(bytes: number, limits: DecodeLimits): SendL
   );
 }
 
-/** The violation of a reply's fields or body, or undefined when it may be sent. */
-export function checkReply(reply: ReplyFields, limits: DecodeLimits): SendLimitViolation | undefined {
+/**
+ * The violation of a reply's fields or body (of `bytes` bytes, 0 without
+ * one), or undefined when it may be sent.
+ */
+export function checkReply(
+  reply: ReplyFields,
+  bytes: number,
+  limits: DecodeLimits,
+): SendLimitViolation | undefined {
   const { status, message } = reply;
   if (!(Number.isInteger(status) && status >= 0 && status <= MAX_STATUS)) {
     return invalidReply(`status must be an integer 0..${MAX_STATUS}`);
@@ -90,15 +94,12 @@ export function checkReply(reply: ReplyFields, limits: DecodeLimits): SendLimitV
   if (message != null && typeof message !== 'string') return invalidReply('message must be a string');
   if (reply.meta !== undefined && !isMetadata(reply.meta)) return invalidReply(META_RULE);
   if (!isOptionalString(reply.contentType)) return invalidReply(CONTENT_TYPE_RULE);
-  if (reply.body !== undefined) {
-    const bytes = bodyBytes(reply.body);
-    if (bytes > limits.maxBodyBytes) {
-      return {
-        code: 'REPLY_TOO_LARGE',
-        status: Status.TOO_LARGE,
-        message: `reply body of ${bytes} bytes exceeds the limit of ${limits.maxBodyBytes}`,
-      };
-    }
+  if (bytes > limits.maxBodyBytes) {
+    return {
+      code: 'REPLY_TOO_LARGE',
+      status: Status.TOO_LARGE,
+      message: `reply body of ${bytes} bytes exceeds the limit of ${limits.maxBodyBytes}`,
+    };
   }
   return undefined;
 }

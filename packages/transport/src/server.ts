@@ -14,16 +14,10 @@ import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } 
 import { Command, Status } from './protocol/constants.js';
 import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
 import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } from './protocol/framing.js';
-import { truncateText } from './protocol/limits.js';
+import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
-import {
-  bodyBytes,
-  checkReply,
-  checkReplyEnvelope,
-  type SendLimitViolation,
-  unencodableReply,
-} from './send-limits.js';
+import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
 
 export interface ServerOptions extends SocketOptions {
   /**
@@ -403,10 +397,11 @@ export class TransportServer {
     body: readonly Buffer[],
   ): SendLimitViolation | undefined {
     const limits = this.#opts.limits;
-    const violation = checkReply(reply, limits);
+    const bytes = bodyBytes(body);
+    const violation = checkReply(reply, bytes, limits);
     if (violation !== undefined) return violation;
     // The envelope goes straight into the frame of the batch it travels in.
-    const envelopes = this.#writer.open(peer.key, peer.route, bodyBytes(body));
+    const envelopes = this.#writer.open(peer.key, peer.route, bytes);
     const start = envelopes.length;
     try {
       appendReplyEnvelope(
@@ -438,25 +433,16 @@ export class TransportServer {
    */
   #refuseReply(peer: Peer, id: number, violation: SendLimitViolation): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
-    this.#send(peer, {
-      cmd: Command.REPLY,
-      id,
-      status: violation.status,
-      message: violation.message,
-      details: { code: violation.code },
-      meta: undefined,
-      contentType: undefined,
-      body: [],
-    });
+    this.#sendError(peer, id, violation.status, violation.message, { code: violation.code });
   }
 
-  #sendError(peer: Peer, id: number, status: Status, message: string): void {
+  #sendError(peer: Peer, id: number, status: Status, message: string, details?: unknown): void {
     this.#send(peer, {
       cmd: Command.REPLY,
       id,
       status,
       message,
-      details: undefined,
+      details,
       meta: undefined,
       contentType: undefined,
       body: [],

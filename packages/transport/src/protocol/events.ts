@@ -1,7 +1,7 @@
 import { Command, EVENT_SIGNATURE, PROTOCOL_VERSION } from './constants.js';
 import type { EventPacket } from './envelope.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeErrorCode, type DecodeLimits } from './framing.js';
-import { isMetadata, isOptionalString, isUint } from './limits.js';
+import { bodyBytes, isMetadata, isOptionalString, isUint } from './limits.js';
 import { msgpack } from './msgpack.js';
 
 /**
@@ -106,9 +106,7 @@ export function decodeEvent(
     return invalid('content_type');
   }
   const body = frames.slice(HEAD_FRAMES) as Buffer[];
-  let bodyBytes = 0;
-  for (const f of body) bodyBytes += f.length;
-  if (bodyBytes > limits.maxBodyBytes)
+  if (bodyBytes(body) > limits.maxBodyBytes)
     return fail('TOO_LARGE', `event body exceeds ${limits.maxBodyBytes} bytes`);
   return {
     event: {

@@ -8,6 +8,7 @@ import {
 } from './constants.js';
 import type { Metadata, Packet, ReplyPacket, RequestPacket } from './envelope.js';
 import {
+  bodyBytes,
   isMetadata,
   isOptionalString,
   isUint,
@@ -289,12 +290,6 @@ export function encodeMessage(packets: readonly Packet[]): Buffer[] {
   }
   frames[1] = envelopes.bytes();
   return frames;
-}
-
-function bodyBytes(frames: Buffer[]): number {
-  let n = 0;
-  for (const f of frames) n += f.length;
-  return n;
 }
 
 function fail(

@@ -21,6 +21,13 @@ export const MAX_STATUS = 999;
 /** Marks a string cut to fit a limit. */
 const ELLIPSIS = '…';
 
+/** Total size of a packet's body frames, in bytes. */
+export function bodyBytes(frames: readonly Buffer[]): number {
+  let n = 0;
+  for (const f of frames) n += f.length;
+  return n;
+}
+
 /** True for an integer in 0..max (MessagePack's unsigned integers, as JavaScript numbers). */
 export function isUint(v: unknown, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;

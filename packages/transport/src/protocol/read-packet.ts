@@ -1,7 +1,7 @@
 import { Command } from './constants.js';
 import type { Metadata, Packet } from './envelope.js';
 import type { DecodeLimits } from './framing.js';
-import { MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
+import { bodyBytes, MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
 
 /**
  * A reader for the REQUEST and REPLY envelopes that make up nearly all
@@ -100,9 +100,7 @@ function takeBody(
     return only.length > maxBodyBytes ? undefined : [only];
   }
   const body = frames.slice(bodyAt, bodyAt + count);
-  let bytes = 0;
-  for (const f of body) bytes += f.length;
-  return bytes > maxBodyBytes ? undefined : body;
+  return bodyBytes(body) > maxBodyBytes ? undefined : body;
 }
 
 /** Bytes of an unsigned integer of up to 32 bits, from its first byte; 0 for any other value. */
