@@ -482,47 +482,6 @@ export function decodeMessage(
   // Body frames are consumed in packet order as the envelopes are read.
   let i = start + 2;
   let n = 0;
-  let stopped = false;
-  /** Takes one decoded envelope; false stops decoding (the rest cannot be trusted). */
-  const onEnvelope = (env: unknown, from: number, to: number): boolean => {
-    if (n++ >= limits.maxPacketsPerMessage) {
-      errors.push(
-        fail('TOO_MANY_PACKETS', 0, Status.BAD_REQUEST, `more than ${limits.maxPacketsPerMessage} packets`),
-      );
-      stopped = true;
-      return false;
-    }
-    if (to - from > limits.maxEnvelopeBytes) {
-      errors.push(
-        fail('TOO_LARGE', 0, Status.TOO_LARGE, `envelope exceeds ${limits.maxEnvelopeBytes} bytes`),
-      );
-      stopped = true;
-      return false;
-    }
-    if (!Array.isArray(env) || !isUint(env[0], 255) || !isUint(env[1], frames.length - i)) {
-      // Without a valid frame count the later packets' bodies cannot be
-      // found, so decoding stops here.
-      errors.push(
-        fail(
-          'MALFORMED_ENVELOPE',
-          0,
-          Status.BAD_REQUEST,
-          `envelope ${n} is not a MessagePack array [command, body_frame_count, ...] with at most ${frames.length - i} body frames`,
-        ),
-      );
-      stopped = true;
-      return false;
-    }
-    const bodyCount = env[1] as number;
-    const body =
-      bodyCount === 0 ? [] : bodyCount === 1 ? [frames[i]!] : (frames.slice(i, i + bodyCount) as Buffer[]);
-    i += bodyCount;
-    const result = toPacket(env, body, limits);
-    if ('code' in result) errors.push(result);
-    else packets.push(result);
-    return true;
-  };
-
   const envelopes = frames[start + 1]!;
   if (envelopes.length === 0) {
     errors.push(fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, 'envelope 1 is not valid MessagePack'));
@@ -540,14 +499,14 @@ export function decodeMessage(
         continue;
       }
     }
-    // Any other envelope goes through msgpackr, one at a time, which also
-    // finds whatever is wrong with it.
-    let next = envelopes.length;
-    let go = false;
+    // Any other envelope goes through msgpackr, one at a time, and the
+    // checks below, which also find whatever is wrong with it.
+    let env: unknown;
+    let size = 0;
     try {
-      msgpack.unpackMultiple(envelopes.subarray(at), (env: unknown, from = 0, to = 0) => {
-        next = at + to;
-        go = onEnvelope(env, from, to);
+      msgpack.unpackMultiple(envelopes.subarray(at), (value: unknown, _from = 0, to = 0) => {
+        env = value;
+        size = to;
         return false;
       });
     } catch {
@@ -556,10 +515,41 @@ export function decodeMessage(
       );
       return { packets, errors };
     }
-    if (!go) return { packets, errors };
-    at = next;
+    // From here, an error stops decoding: the rest of the message cannot be trusted.
+    if (n++ >= limits.maxPacketsPerMessage) {
+      errors.push(
+        fail('TOO_MANY_PACKETS', 0, Status.BAD_REQUEST, `more than ${limits.maxPacketsPerMessage} packets`),
+      );
+      return { packets, errors };
+    }
+    if (size > limits.maxEnvelopeBytes) {
+      errors.push(
+        fail('TOO_LARGE', 0, Status.TOO_LARGE, `envelope exceeds ${limits.maxEnvelopeBytes} bytes`),
+      );
+      return { packets, errors };
+    }
+    if (!Array.isArray(env) || !isUint(env[0], 255) || !isUint(env[1], frames.length - i)) {
+      // Without a valid frame count the later packets' bodies cannot be found.
+      errors.push(
+        fail(
+          'MALFORMED_ENVELOPE',
+          0,
+          Status.BAD_REQUEST,
+          `envelope ${n} is not a MessagePack array [command, body_frame_count, ...] with at most ${frames.length - i} body frames`,
+        ),
+      );
+      return { packets, errors };
+    }
+    const bodyCount = env[1] as number;
+    const body =
+      bodyCount === 0 ? [] : bodyCount === 1 ? [frames[i]!] : (frames.slice(i, i + bodyCount) as Buffer[]);
+    i += bodyCount;
+    const result = toPacket(env, body, limits);
+    if ('code' in result) errors.push(result);
+    else packets.push(result);
+    at += size;
   }
-  if (!stopped && i < frames.length) {
+  if (i < frames.length) {
     // Frames no envelope claims: the envelopes and bodies disagree, so the
     // sender's framing is broken even though every packet decoded.
     errors.push(
