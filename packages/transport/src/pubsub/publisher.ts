@@ -3,7 +3,7 @@ import { droppedChannel } from '../diagnostics.js';
 import { TransportError } from '../errors.js';
 import type { Metadata } from '../protocol/envelope.js';
 import { encodeEvent, MAX_TOPIC_BYTES } from '../protocol/events.js';
-import { yieldToLoop } from '../yield.js';
+import { receiveLoop } from '../receive-loop.js';
 
 export interface EventPublisherOptions {
   /**
@@ -107,7 +107,11 @@ export class EventPublisher {
       }
       this.#endpoints.push(this.#sock.lastEndpoint ?? endpoint);
     }
-    this.#loop = this.#subscriptionLoop();
+    this.#loop = receiveLoop(
+      this.#sock,
+      () => this.#closed,
+      (msg) => this.#onSubscription(msg),
+    );
   }
 
   /**
@@ -197,35 +201,25 @@ export class EventPublisher {
   }
 
   /**
-   * Reads the subscribe (0x01 + prefix) and unsubscribe (0x00 + prefix)
-   * messages XPUB hands up. Reading them is required: libzmq keeps them
-   * queued until read. Without XPUB_VERBOSE it passes only a prefix's first
+   * One subscribe (0x01 + prefix) or unsubscribe (0x00 + prefix) message, as
+   * XPUB hands them up. Reading them is required: libzmq keeps them queued
+   * until read. Without XPUB_VERBOSE it passes only a prefix's first
    * subscription and its last unsubscription, so a set mirrors its state.
    */
-  async #subscriptionLoop(): Promise<void> {
-    while (!this.#closed) {
-      let msg: Buffer[];
-      try {
-        msg = await this.#sock.receive();
-      } catch (err) {
-        if (this.#closed) return;
-        if ((err as { code?: string }).code !== 'EAGAIN') await yieldToLoop();
-        continue;
-      }
-      const frame = msg[0];
-      if (frame === undefined || frame.length === 0) continue;
-      const prefix = frame.toString('latin1', 1);
-      if (frame[0] === 1) {
-        this.#prefixes.add(prefix);
-        for (const waiter of this.#waiters) {
-          if (waiter.key.startsWith(prefix)) {
-            this.#waiters.delete(waiter);
-            waiter.resolve();
-          }
+  #onSubscription(msg: Buffer[]): void {
+    const frame = msg[0];
+    if (frame === undefined || frame.length === 0) return;
+    const prefix = frame.toString('latin1', 1);
+    if (frame[0] === 1) {
+      this.#prefixes.add(prefix);
+      for (const waiter of this.#waiters) {
+        if (waiter.key.startsWith(prefix)) {
+          this.#waiters.delete(waiter);
+          waiter.resolve();
         }
-      } else if (frame[0] === 0) {
-        this.#prefixes.delete(prefix);
       }
+    } else if (frame[0] === 0) {
+      this.#prefixes.delete(prefix);
     }
   }
 }
