@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
+import { bindAll } from './bind.js';
 import {
   bytesChannel,
   droppedChannel,
@@ -153,22 +154,7 @@ export class TransportServer {
 
   async start(): Promise<void> {
     if (this.#loop !== undefined) return;
-    for (const endpoint of this.#bind) {
-      try {
-        await this.#sock.bind(endpoint);
-      } catch (cause) {
-        this.#sock.close();
-        throw new TransportError(
-          'ERR_COURIER_BIND_FAILED',
-          `cannot bind ${endpoint}: ${(cause as Error).message}`,
-          {
-            cause,
-          },
-        );
-      }
-      // lastEndpoint resolves `tcp://host:*` to the port libzmq chose.
-      this.#endpoints.push(this.#sock.lastEndpoint ?? endpoint);
-    }
+    this.#endpoints.push(...(await bindAll(this.#sock, this.#bind)));
     this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
     this.#timer.unref();
     this.#loop = this.#receiveLoop();

@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { bindAll } from '../bind.js';
 import { droppedChannel } from '../diagnostics.js';
 import { TransportError } from '../errors.js';
 import type { Metadata } from '../protocol/envelope.js';
@@ -96,16 +97,11 @@ export class EventPublisher {
 
   async start(): Promise<void> {
     if (this.#loop !== undefined) return;
-    for (const endpoint of this.#bind) {
-      try {
-        await this.#sock.bind(endpoint);
-      } catch (cause) {
-        this.#closed = true;
-        this.#sock.close();
-        const message = `cannot bind ${endpoint}: ${(cause as Error).message}`;
-        throw new TransportError('ERR_COURIER_BIND_FAILED', message, { cause });
-      }
-      this.#endpoints.push(this.#sock.lastEndpoint ?? endpoint);
+    try {
+      this.#endpoints.push(...(await bindAll(this.#sock, this.#bind)));
+    } catch (err) {
+      this.#closed = true;
+      throw err;
     }
     this.#loop = receiveLoop(
       this.#sock,
