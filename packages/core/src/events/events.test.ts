@@ -1,9 +1,8 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventPublisher, encodeEvent, msgpack } from '@courier/transport';
 import { describe, expect, it } from 'vitest';
 import * as zmq from 'zeromq';
 import { z } from 'zod';
+import { uniqueAddress, waitFor as waitForCondition } from '../../../../tests/transport/helpers.js';
 import { DefinitionError, defineService } from '../definition.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { createPublisher, type EventErrorContext, type EventInfo, subscribe } from './index.js';
@@ -19,21 +18,8 @@ const orders = defineService({
   },
 });
 
-let n = 0;
-function address(transport: 'tcp' | 'ipc' | 'inproc'): string {
-  const id = `courier-events-${process.pid}-${++n}`;
-  if (transport === 'tcp') return 'tcp://127.0.0.1:*';
-  if (transport === 'ipc') return `ipc://${join(tmpdir(), `${id}.sock`)}`;
-  return `inproc://${id}`;
-}
-
-async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+/** The shared waitFor, with this file's 5 s bound. */
+const waitFor = (cond: () => boolean, what: string) => waitForCondition(cond, what, 5000);
 
 function errors() {
   const seen: Array<{ error: unknown; context: EventErrorContext }> = [];
@@ -45,7 +31,7 @@ function errors() {
 
 describe.each(['tcp', 'ipc', 'inproc'] as const)('typed events over %s', (transport) => {
   it('delivers a parsed payload and where it came from', async () => {
-    await using events = await createPublisher(orders, { bind: address(transport) });
+    await using events = await createPublisher(orders, { bind: uniqueAddress(transport) });
     const got: Array<[unknown, EventInfo]> = [];
     await using _sub = subscribe(
       orders,
@@ -73,7 +59,7 @@ describe.each(['tcp', 'ipc', 'inproc'] as const)('typed events over %s', (transp
 
 describe('createPublisher', () => {
   it('rejects an invalid payload before sending anything', async () => {
-    await using events = await createPublisher(orders, { bind: address('inproc') });
+    await using events = await createPublisher(orders, { bind: uniqueAddress('inproc') });
     const got: number[] = [];
     await using _sub = subscribe(
       orders,
@@ -95,7 +81,7 @@ describe('createPublisher', () => {
   });
 
   it('sends the payload as given, so transforms run once, at the subscriber', async () => {
-    await using events = await createPublisher(orders, { bind: address('inproc') });
+    await using events = await createPublisher(orders, { bind: uniqueAddress('inproc') });
     const got: Date[] = [];
     await using _sub = subscribe(
       orders,
@@ -109,7 +95,7 @@ describe('createPublisher', () => {
   });
 
   it('refuses an event the service does not declare, and publishing after close', async () => {
-    const events = await createPublisher(orders, { bind: address('inproc') });
+    const events = await createPublisher(orders, { bind: uniqueAddress('inproc') });
     const untyped = events as unknown as { publish(name: string, payload: unknown): Promise<void> };
     await expect(untyped.publish('toString', {})).rejects.toBeInstanceOf(NotFoundError);
     await expect(untyped.publish('deleted', {})).rejects.toBeInstanceOf(NotFoundError);
@@ -122,7 +108,7 @@ describe('createPublisher', () => {
 
 describe('subscribe', () => {
   it('subscribes only to the events it has handlers for', async () => {
-    await using events = await createPublisher(orders, { bind: address('tcp') });
+    await using events = await createPublisher(orders, { bind: uniqueAddress('tcp') });
     const got: string[] = [];
     await using _sub = subscribe(
       orders,
@@ -138,7 +124,7 @@ describe('subscribe', () => {
 
   it('drops payloads that fail the schema, counts them, reports the first, and keeps going', async () => {
     // A transport-level publisher, bypassing the publisher's validation.
-    await using raw = await EventPublisher.bind({ bind: address('tcp') });
+    await using raw = await EventPublisher.bind({ bind: uniqueAddress('tcp') });
     const got: string[] = [];
     const errs = errors();
     await using sub = subscribe(
@@ -164,7 +150,7 @@ describe('subscribe', () => {
   });
 
   it('reports every handler failure and keeps delivering', async () => {
-    await using events = await createPublisher(orders, { bind: address('inproc') });
+    await using events = await createPublisher(orders, { bind: uniqueAddress('inproc') });
     const got: string[] = [];
     const errs = errors();
     await using _sub = subscribe(

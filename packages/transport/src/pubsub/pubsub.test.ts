@@ -1,25 +1,11 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { uniqueAddress, waitFor as waitForCondition } from '../../../../tests/transport/helpers.js';
 import { TransportError } from '../errors.js';
 import { EventPublisher } from './publisher.js';
 import { EventSubscriber, type ReceivedEvent } from './subscriber.js';
 
-let n = 0;
-function address(transport: 'tcp' | 'ipc' | 'inproc'): string {
-  const id = `courier-pubsub-${process.pid}-${++n}`;
-  if (transport === 'tcp') return 'tcp://127.0.0.1:*';
-  if (transport === 'ipc') return `ipc://${join(tmpdir(), `${id}.sock`)}`;
-  return `inproc://${id}`;
-}
-
-async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+/** The shared waitFor, with this file's 5 s bound. */
+const waitFor = (cond: () => boolean, what: string) => waitForCondition(cond, what, 5000);
 
 function collector() {
   const events: ReceivedEvent[] = [];
@@ -30,7 +16,7 @@ const body = (s: string) => [Buffer.from(s)];
 
 describe.each(['tcp', 'ipc', 'inproc'] as const)('over %s', (transport) => {
   it('delivers an event with all its fields', async () => {
-    await using pub = await EventPublisher.bind({ bind: address(transport) });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress(transport) });
     const got = collector();
     await using _sub = new EventSubscriber({
       connect: pub.endpoints,
@@ -64,14 +50,14 @@ describe.each(['tcp', 'ipc', 'inproc'] as const)('over %s', (transport) => {
 
 describe('EventPublisher', () => {
   it('numbers the events of each topic on their own', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('inproc') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     expect(pub.publish('a.x', [])).toBe(1);
     expect(pub.publish('a.y', [])).toBe(1);
     expect(pub.publish('a.x', [])).toBe(2);
   });
 
   it('sees subscriptions come and go', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('tcp') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('tcp') });
     expect(pub.hasSubscriber('a.x')).toBe(false);
     const sub = new EventSubscriber({ connect: pub.endpoints, topics: ['a.x'], onEvent: () => {} });
     await pub.waitForSubscriber('a.x');
@@ -82,7 +68,7 @@ describe('EventPublisher', () => {
   });
 
   it('rejects a wait when aborted or closed', async () => {
-    const pub = await EventPublisher.bind({ bind: address('inproc') });
+    const pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     const controller = new AbortController();
     const aborted = pub.waitForSubscriber('a.x', { signal: controller.signal });
     controller.abort(new Error('gave up'));
@@ -95,7 +81,7 @@ describe('EventPublisher', () => {
   });
 
   it('refuses to publish once closed, or on a bad topic', async () => {
-    const pub = await EventPublisher.bind({ bind: address('inproc') });
+    const pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     expect(() => pub.publish('', [])).toThrow(RangeError);
     expect(() => pub.publish('x'.repeat(257), [])).toThrow(RangeError);
     await pub.close();
@@ -106,7 +92,7 @@ describe('EventPublisher', () => {
   });
 
   it('reports an endpoint it cannot bind', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('tcp') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('tcp') });
     await expect(EventPublisher.bind({ bind: pub.endpoints[0]! })).rejects.toMatchObject({
       code: 'ERR_COURIER_BIND_FAILED',
     });
@@ -116,7 +102,7 @@ describe('EventPublisher', () => {
 
 describe('EventSubscriber', () => {
   it('matches topics exactly, though ZeroMQ filters by prefix', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('tcp') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('tcp') });
     const got = collector();
     await using _sub = new EventSubscriber({
       connect: pub.endpoints,
@@ -134,7 +120,7 @@ describe('EventSubscriber', () => {
   });
 
   it('subscribes and unsubscribes at run time', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('inproc') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     const got = collector();
     await using sub = new EventSubscriber({ connect: pub.endpoints, onEvent: got.onEvent });
     expect(() => sub.subscribe('')).toThrow(RangeError);
@@ -153,8 +139,8 @@ describe('EventSubscriber', () => {
   });
 
   it('receives from several publishers and says which sent each event', async () => {
-    await using pub1 = await EventPublisher.bind({ bind: address('tcp') });
-    await using pub2 = await EventPublisher.bind({ bind: address('ipc') });
+    await using pub1 = await EventPublisher.bind({ bind: uniqueAddress('tcp') });
+    await using pub2 = await EventPublisher.bind({ bind: uniqueAddress('ipc') });
     const got = collector();
     await using sub = new EventSubscriber({
       connect: [...pub1.endpoints, ...pub2.endpoints],
@@ -177,7 +163,7 @@ describe('EventSubscriber', () => {
   });
 
   it('keeps delivering after a callback throws', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('inproc') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     const seen: number[] = [];
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
@@ -202,7 +188,7 @@ describe('EventSubscriber', () => {
   });
 
   it('delivers the events of one publisher in order, one at a time', async () => {
-    await using pub = await EventPublisher.bind({ bind: address('inproc') });
+    await using pub = await EventPublisher.bind({ bind: uniqueAddress('inproc') });
     const log: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
