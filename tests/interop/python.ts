@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { waitFor as waitForCondition } from '../transport/helpers.js';
 
 /**
  * Drives tests/interop/courier_peer.py, the Python peer written from docs/protocol.md.
@@ -129,15 +129,11 @@ export async function killAllPeers(): Promise<void> {
   await Promise.all(waits);
 }
 
-/** Polls `cond` until it holds; fails after `timeoutMs`. */
-export async function waitFor(
+/** The shared waitFor (tests/transport/helpers.ts), with a 5 s bound unless told otherwise. */
+export function waitFor(
   cond: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 5000,
 ): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
+  return waitForCondition(cond, what, timeoutMs);
 }

@@ -13,6 +13,7 @@ import {
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { waitFor as waitForCondition } from '../../../tests/transport/helpers.js';
 import { createMetrics, type Metrics, type MetricsEndpoint } from './index.js';
 import { MetricNames as N } from './names.js';
 import { type Exposition, parseExposition } from './testing/exposition.js';
@@ -105,17 +106,9 @@ async function scrapeHttp(http: MetricsEndpoint): Promise<Exposition> {
   return parseExposition(await res.text());
 }
 
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** The shared waitFor, with this file's 5 s bound. */
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string) =>
+  waitForCondition(condition, what, 5000);
 
 const statsOf = (server: Server, name: string) => server.stats().methods.find((m) => m.method === name)!;
 const S = 'metrics-probe';

@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as zmq from 'zeromq';
+import { waitFor as waitForCondition } from '../../../../tests/transport/helpers.js';
 import { type DroppedMessage, TransportChannels } from '../diagnostics.js';
 import { Command, EVENT_SIGNATURE } from '../protocol/constants.js';
 import { decodeEvent, encodeEvent } from '../protocol/events.js';
@@ -10,13 +11,8 @@ import { EventPublisher } from './publisher.js';
 import type { EventGap } from './seq-tracker.js';
 import { EventSubscriber, type ReceivedEvent } from './subscriber.js';
 
-async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+/** The shared waitFor, with this file's 5 s bound. */
+const waitFor = (cond: () => boolean, what: string) => waitForCondition(cond, what, 5000);
 
 /** A raw XPUB (not an EventPublisher), so tests can send anything, once a subscription has arrived. */
 async function rawPublisher() {
