@@ -1,9 +1,9 @@
 /**
  * Instructions per request, Courier against the raw zeromq.js baseline,
- * counted by valgrind (callgrind) instead of timed: the same code gives the
- * same count within a fraction of a percent on a busy or a quiet machine,
- * where timings on these VMs move by 5-10% from run to run. A change too
- * small to see in `bench:transport` shows here.
+ * counted by valgrind (callgrind) instead of timed: the same code gives
+ * about the same count (within 3-5%, timers and JIT timing still vary) on a
+ * busy or a quiet machine, where timings on these VMs move by 5-10% from run
+ * to run. A change of a few thousand instructions per request shows here.
  *
  *   npm run bench:instructions [-- --body 64] [-- --inflight 256] [-- --requests 200000] [-- --built]
  *
