@@ -103,7 +103,8 @@ class Writer {
   }
 
   private number(v: number): undefined {
-    if (Number.isInteger(v) && !Object.is(v, -0)) {
+    // -0 goes out as 0, as msgpackr and the envelope fast path write it.
+    if (Number.isInteger(v)) {
       if (v >= 0) {
         if (v <= 0x7f) return this.byte(v);
         if (v <= 0xff) return this.head(0xcc, v, 1);
