@@ -19,7 +19,8 @@ import { DEFAULT_MSGPACK_LIMITS, type MsgpackLimits } from './limits.js';
  * long as the application holds one small field); a map is a plain object
  * with string keys (an integer key becomes its decimal string, as with
  * msgpackr's `mapsAsObjects`); the key `__proto__` is refused (INVALID_KEY)
- * rather than renamed, or set as the prototype; a timestamp is a `Date`.
+ * rather than renamed, or set as the prototype (see `decodeAt` for the one
+ * exception); a timestamp is a `Date`.
  */
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -33,9 +34,11 @@ class Reader {
   private readonly maxItems: number;
   private readonly maxDepth: number;
   private view: DataView | undefined;
+  private readonly ownProto: boolean;
 
-  constructor(src: Uint8Array, start: number, limits: MsgpackLimits) {
+  constructor(src: Uint8Array, start: number, limits: MsgpackLimits, ownProto = false) {
     this.src = src;
+    this.ownProto = ownProto;
     this.pos = start;
     this.end = src.length;
     this.maxItems = limits.maxItems;
@@ -151,7 +154,11 @@ class Reader {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
       const key = this.key();
-      out[key] = this.value(depth + 1);
+      const value = this.value(depth + 1);
+      if (key === '__proto__') {
+        // An own data property: assignment would set the prototype instead.
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      } else out[key] = value;
     }
     return out;
   }
@@ -192,7 +199,7 @@ class Reader {
         at,
       );
     }
-    if (key === '__proto__') {
+    if (key === '__proto__' && !this.ownProto) {
       throw new MsgpackError('INVALID_KEY', `MessagePack map key at byte ${at} is __proto__`, at);
     }
     return key;
@@ -336,13 +343,19 @@ export function decode(bytes: Uint8Array, limits: MsgpackLimits = DEFAULT_MSGPAC
   return value;
 }
 
-/** Decodes the one value at `start`; `end` is the offset just after it. */
+/**
+ * Decodes the one value at `start`; `end` is the offset just after it. With
+ * `ownProto`, a `__proto__` key becomes an own data property (never the
+ * prototype) for a caller that validates keys itself: the envelope decoder
+ * does, so that a `__proto__` metadata key is refused with the request's id.
+ */
 export function decodeAt(
   bytes: Uint8Array,
   start: number,
   limits: MsgpackLimits = DEFAULT_MSGPACK_LIMITS,
+  ownProto = false,
 ): { value: unknown; end: number } {
-  const r = new Reader(bytes, start, limits);
+  const r = new Reader(bytes, start, limits, ownProto);
   const value = r.value(0);
   return { value, end: r.pos };
 }

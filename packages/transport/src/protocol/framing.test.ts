@@ -466,10 +466,11 @@ describe('decodeMessage: invalid fields', () => {
       const envelope = Buffer.concat([pack([Command.REQUEST, 0, 9, 'svc.method', 1000]), meta]);
       // Patch the array header from 5 to 6 entries so meta is its sixth element.
       envelope[0] = 0x96;
+      // Refused as a field of that request, so the caller gets a 400 with its id.
       const { packets, errors } = decodeRaw([envelope]);
       expect(packets).toEqual([]);
-      expectError(errors[0]!, 'MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST);
-      expect(errors[0]!.message).toContain('__proto__');
+      expectError(errors[0]!, 'INVALID_FIELD', 9, Status.BAD_REQUEST);
+      expect(errors[0]!.message).toContain('"meta"');
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 

@@ -49,7 +49,8 @@ export function isMetadata(v: unknown): v is Metadata | null | undefined {
   if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
   let n = 0;
   for (const key in v) {
-    if (++n > MAX_META_ENTRIES) return false;
+    // A `__proto__` key (an own property from the decoder) is refused, not renamed.
+    if (++n > MAX_META_ENTRIES || key === '__proto__') return false;
     const value = (v as Record<string, unknown>)[key];
     if (typeof value !== 'string' || value.length > MAX_STRING_LENGTH || key.length > MAX_STRING_LENGTH) {
       return false;

@@ -1,4 +1,4 @@
-import { decode, decodeAt, encode } from '../msgpack/index.js';
+import { DEFAULT_MSGPACK_LIMITS, decode, decodeAt, encode } from '../msgpack/index.js';
 
 /**
  * The one MessagePack codec used on the wire: the strict codec of
@@ -20,7 +20,8 @@ export const msgpack = {
   ): void {
     let at = 0;
     while (at < bytes.length) {
-      const { value, end } = decodeAt(bytes, at);
+      // Envelopes: a `__proto__` key stays an own property, for the field checks to refuse.
+      const { value, end } = decodeAt(bytes, at, DEFAULT_MSGPACK_LIMITS, true);
       if (each(value, at, end) === false) return;
       at = end;
     }
