@@ -69,7 +69,14 @@ describe('hostile bodies (issue #12, findings 1-4)', () => {
     errors[0] = 0xdd;
     errors.writeUInt32BE(exts, 1);
     for (let i = 5; i < errors.length; i += 3) errors.set([0xd4, 0x65, 0x00], i);
+    // Refused by the item limit before a single extension is read; fewer, at the first one.
     expect(await hostile(h, errors)).toMatchObject({
+      status: 'BAD_REQUEST',
+      details: { code: 'TOO_MANY_ITEMS' },
+    });
+    const fewer = Buffer.from(errors.subarray(0, 5 + 3 * 1000));
+    fewer.writeUInt32BE(1000, 1);
+    expect(await hostile(h, fewer)).toMatchObject({
       status: 'BAD_REQUEST',
       details: { code: 'UNSUPPORTED_TYPE' },
     });
@@ -124,7 +131,14 @@ describe('hostile bodies (issue #12, findings 1-4)', () => {
     expect(await h.call('echo', 2n ** 53n + 1n)).toMatchObject({ status: 'OK', value: 2n ** 53n + 1n });
 
     const timestampMs = 1_764_000_000_123;
-    const [, , envelope] = encodeEvent({ topic: 't', seq: 1, timestampMs, body: [] });
+    const [, , envelope] = encodeEvent({
+      topic: 't',
+      seq: 1,
+      timestampMs,
+      meta: undefined,
+      contentType: undefined,
+      body: [],
+    });
     expect(msgpack.unpack(envelope!)).toEqual([Command.EVENT, 0, 1, timestampMs, null, null]);
     expect(envelope![4]).toBe(0xcf);
   });

@@ -180,6 +180,14 @@ class Reader {
         this.pos,
       );
     }
+    // Refuse before allocating: `new Array(n)` for a claimed 15 million values is itself the cost.
+    if (this.items + n > this.maxItems) {
+      throw new MsgpackError(
+        'TOO_MANY_ITEMS',
+        `MessagePack value has more than ${this.maxItems} items (at byte ${this.pos})`,
+        this.pos,
+      );
+    }
   }
 
   /** A map key: a str, or an integer (as its decimal string). Never `__proto__`. */
