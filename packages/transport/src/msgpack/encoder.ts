@@ -4,8 +4,8 @@ import { DEFAULT_MSGPACK_LIMITS } from './limits.js';
 /**
  * A MessagePack encoder that writes what docs/protocol.md, section 3 says:
  * every integral number as a MessagePack integer of the smallest width
- * (including 2^32..2^64, which msgpackr writes as float64), other numbers and
- * -0 as float64, `bigint` as int64/uint64, strings as str, `Uint8Array` (so
+ * (including 2^32..2^64, which msgpackr writes as float64; -0 as 0), other
+ * numbers as float64, `bigint` as int64/uint64, strings as str, `Uint8Array` (so
  * `Buffer`) and `ArrayBuffer` as bin, arrays as arrays, plain objects and
  * `Map`s as maps, `Date` as the timestamp extension (-1), `null` and
  * `undefined` as nil. Anything else (functions, symbols, Set, RegExp, Error,

@@ -36,6 +36,8 @@ const { value } = fc.letrec((tie) => ({
  * numbers, and integral doubles beyond 2^53 (written as integers) bigints.
  */
 function normal(v: unknown, integralDoubles = true): unknown {
+  // -0 goes out as the integer 0.
+  if (integralDoubles && Object.is(v, -0)) return 0;
   if (
     integralDoubles &&
     typeof v === 'number' &&
