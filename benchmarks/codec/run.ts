@@ -7,7 +7,12 @@
 import { Packr } from 'msgpackr';
 import { decode, encode } from '../../packages/transport/src/msgpack/index.js';
 
-const msgpackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'number' });
+const msgpackr = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  int64AsType: 'number',
+});
 
 const small = { id: 'track-42', limit: 20, tags: ['a', 'b'], at: 1_764_000_000_123 };
 const medium = Array.from({ length: 100 }, (_, i) => ({

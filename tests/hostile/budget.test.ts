@@ -16,7 +16,13 @@ describe('byte budget (issue #12, finding 5)', () => {
       name: 'budget',
       version: 1,
       methods: {
-        hold: method({ input: z.instanceof(Buffer), handler: async (b) => (await gate.promise, b.length) }),
+        hold: method({
+          input: z.instanceof(Buffer),
+          handler: async (b) => {
+            await gate.promise;
+            return b.length;
+          },
+        }),
       },
     });
     const MiB = 1024 * 1024;
