@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from './context.js';
+import { DefinitionError } from './errors.js';
 
 /**
  * Where a compute-bound method's implementation lives: a module and one of
@@ -155,10 +156,11 @@ export interface ServiceDefinition<
 // biome-ignore lint/suspicious/noExplicitAny: the widest service, for constraints
 export type AnyService = ServiceDefinition<string, Record<string, AnyMethod>, any>;
 
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A service name: lower-case letters, digits and dashes, starting with a letter (also the dynamic client's check). */
+export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MEMBER_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
 /** Members every client has besides the service's methods (see client/controls.ts). */
-const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set(['withDefaults', 'then']);
+export const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set(['withDefaults', 'then']);
 
 /**
  * Declares a service: its name, version, methods and events. Everything a
@@ -208,21 +210,4 @@ export function defineService<
     }
   }
   return { ...spec, kind: 'service', events: spec.events ?? ({} as TEvents) };
-}
-
-export type DefinitionErrorCode =
-  | 'ERR_COURIER_METHOD_IMPL'
-  | 'ERR_COURIER_METHOD_SCHEMA'
-  | 'ERR_COURIER_SERVICE_NAME'
-  | 'ERR_COURIER_SERVICE_VERSION'
-  | 'ERR_COURIER_MEMBER_NAME';
-
-/** A service or method definition is invalid; thrown at definition time, never at call time. */
-export class DefinitionError extends Error {
-  readonly code: DefinitionErrorCode;
-  constructor(code: DefinitionErrorCode, message: string) {
-    super(message);
-    this.name = 'DefinitionError';
-    this.code = code;
-  }
 }

@@ -49,3 +49,13 @@ export class CodedError<C extends string = string> extends Error {
     return Array.isArray(families) && families.includes((this as ErrorClass).family);
   }
 }
+
+/**
+ * A row of a package's error registry (`errorCodes` in its `src/errors.ts`):
+ * the class a code is thrown with and, for errors sent as a reply, the
+ * status. docs/errors.md is tested against these rows.
+ */
+export interface ErrorCodeInfo {
+  readonly class: string;
+  readonly status?: number;
+}

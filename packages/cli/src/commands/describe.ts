@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../args.js';
 import { Connection } from '../connection.js';
-import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import { normalizeEndpoint } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
 

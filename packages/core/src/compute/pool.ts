@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { AnyService } from '../definition.js';
-import { type ComputeLoadFailure, ComputeStartError } from './errors.js';
+import { type ComputeLoadFailure, ComputeStartError, ServerConfigError } from '../errors.js';
 import { workerExecArgv } from './exec-argv.js';
 import { type MethodPlan, planMethods } from './targets.js';
 import { ComputeTaskPool } from './task-pool.js';
@@ -190,14 +190,20 @@ function pathOf(target: Target): string {
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`compute pool option ${name} must be a positive integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `compute pool option ${name} must be a positive integer, got ${value}`,
+    );
   }
   return value;
 }
 
 function nonNegativeInt(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0) && value !== Number.POSITIVE_INFINITY) {
-    throw new RangeError(`compute pool option ${name} must be a non-negative integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `compute pool option ${name} must be a non-negative integer, got ${value}`,
+    );
   }
   return value;
 }

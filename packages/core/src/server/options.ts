@@ -2,6 +2,7 @@ import type { SocketOptions } from '@courier/transport';
 import type { Logger } from 'pino';
 import type { ComputePoolOptions } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
+import { ServerConfigError } from '../errors.js';
 import type { LaneLimits } from './bulkhead.js';
 
 /** Concurrency limits; each overrides what the service definition says. */
@@ -108,7 +109,8 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
   const perMethod = (overrides.methods ?? {}) as Record<string, MethodOverrides | undefined>;
   for (const name of Object.keys(perMethod)) {
     if (!Object.hasOwn(definition.methods, name)) {
-      throw new RangeError(
+      throw new ServerConfigError(
+        'ERR_COURIER_SERVER_OPTIONS',
         `Courier overrides name method ${JSON.stringify(name)}, which ${definition.name} does not have`,
       );
     }
@@ -131,28 +133,40 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
 /** A grace period: a non-negative number of ms. */
 export function graceMs(value: number): number {
   if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`Courier graceMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier graceMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${value}`,
+    );
   }
   return value;
 }
 
 function concurrency(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`Courier ${name} must be a positive integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be a positive integer, got ${value}`,
+    );
   }
   return value;
 }
 
 function maxQueue(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`Courier ${name} must be a non-negative integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be a non-negative integer, got ${value}`,
+    );
   }
   return value;
 }
 
 function timeout(name: string, value: number): number {
   if (!(value > 0 && value <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`Courier ${name} must be in (0, ${MAX_TIMEOUT_MS}] ms, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be in (0, ${MAX_TIMEOUT_MS}] ms, got ${value}`,
+    );
   }
   return value;
 }
