@@ -18,14 +18,13 @@ export type { RetryBudgetOptions } from './client/retry-budget.js';
 export { decodeBody, encodeBody } from './codec.js';
 export type { ComputeFunction } from './compute/compute-function.js';
 export { type NativeComputeOptions, type NativeComputeSpec, nativeCompute } from './compute/native.js';
-export {
-  type ComputeImplementation,
-  type ComputePool,
-  type ComputePoolOptions,
-  type ComputePoolStats,
-  type ComputeRunOptions,
-  createComputePool,
-} from './compute/pool.js';
+export { type ComputePoolOptions, createComputePool } from './compute/pool.js';
+export type {
+  ComputeImplementation,
+  ComputePool,
+  ComputePoolStats,
+  ComputeRunOptions,
+} from './compute/pool-api.js';
 export { MIN_TRANSFER_BYTES } from './compute/transfer.js';
 export type { CallOptions, Context, Scopable } from './context.js';
 export {

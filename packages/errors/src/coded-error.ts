@@ -42,12 +42,21 @@ export class CodedError<C extends string = string> extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    const families = (value as { [kFamilies]?: unknown })[kFamilies];
     // `this` is the class on the right of instanceof, which is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
-    return Array.isArray(families) && families.includes((this as ErrorClass).family);
+    return isOfFamily(value, (this as ErrorClass).family ?? 'CodedError');
   }
+}
+
+/**
+ * Whether `value` is a CodedError of `family` (its class's or an ancestor's),
+ * from any copy of any package: the brand check `instanceof` uses, for code
+ * that must not load the classes themselves (a compute worker, for one).
+ */
+export function isOfFamily(value: unknown, family: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const families = (value as { [kFamilies]?: unknown })[kFamilies];
+  return Array.isArray(families) && families.includes(family);
 }
 
 /**

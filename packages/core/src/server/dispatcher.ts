@@ -3,7 +3,7 @@ import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@c
 import type { Logger } from 'pino';
 import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../builtins.js';
 import { encodeBody } from '../codec.js';
-import type { ComputePool } from '../compute/pool.js';
+import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
 import { Bulkhead } from './bulkhead.js';

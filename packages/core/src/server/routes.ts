@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { ComputePool } from '../compute/pool.js';
+import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService, Handler } from '../definition.js';
 import { DefinitionError, UnsupportedError } from '../errors.js';
 import type { Bulkhead, Lane } from './bulkhead.js';
