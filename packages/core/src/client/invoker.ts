@@ -11,6 +11,7 @@ import {
   InternalError,
 } from '../errors.js';
 import { markFromCall } from '../from-call.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -18,7 +19,7 @@ import { EndpointPool } from './endpoint-pool.js';
 import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
-import { MAX_TIMER_MS, sleep } from './wait.js';
+import { sleep } from './wait.js';
 
 /**
  * Runs calls for one service: picks endpoints, sends attempts, retries what

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ComputePoolOptions } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { ServerConfigError } from '../errors.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import type { LaneLimits } from './bulkhead.js';
 
 /** Concurrency limits; each overrides what the service definition says. */
@@ -85,8 +86,6 @@ export const DEFAULT_MAX_QUEUE = 4096;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-/** setTimeout's ceiling, and so the longest timeout a method may have (~24.8 days). */
-const MAX_TIMEOUT_MS = 0x7fff_ffff;
 
 export interface MethodSettings extends LaneLimits {
   readonly timeoutMs: number;
@@ -132,10 +131,10 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
 
 /** A grace period: a non-negative number of ms. */
 export function graceMs(value: number): number {
-  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
+  if (!(value >= 0 && value <= MAX_TIMER_MS)) {
     throw new ServerConfigError(
       'ERR_COURIER_SERVER_OPTIONS',
-      `Courier graceMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${value}`,
+      `Courier graceMs must be between 0 and ${MAX_TIMER_MS}, got ${value}`,
     );
   }
   return value;
@@ -162,10 +161,10 @@ function maxQueue(name: string, value: number): number {
 }
 
 function timeout(name: string, value: number): number {
-  if (!(value > 0 && value <= MAX_TIMEOUT_MS)) {
+  if (!(value > 0 && value <= MAX_TIMER_MS)) {
     throw new ServerConfigError(
       'ERR_COURIER_SERVER_OPTIONS',
-      `Courier ${name} must be in (0, ${MAX_TIMEOUT_MS}] ms, got ${value}`,
+      `Courier ${name} must be in (0, ${MAX_TIMER_MS}] ms, got ${value}`,
     );
   }
   return value;
