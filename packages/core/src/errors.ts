@@ -1,4 +1,4 @@
-import { CodedError, type CodedErrorOptions, type ErrorCodeInfo } from '@courier/errors';
+import { CodedError, type CodedErrorOptions, type ErrorCodeInfo, isOfFamily } from '@courier/errors';
 import { Status, type StatusName, statusName } from '@courier/transport';
 
 /**
@@ -40,8 +40,13 @@ export class CourierError extends CodedError<ErrorCode> {
    * The family brand, and for a per-status class its code: a CourierError
    * made with code BAD_REQUEST is a BadRequestError wherever it came from.
    */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (!CodedError[Symbol.hasInstance].call(CourierError, value)) return false;
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    if (!isOfFamily(value, CourierError.family)) return false;
     // `this` is the class on the right of instanceof, which is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
     const code = (this as unknown as { CODE?: ErrorCode }).CODE;
@@ -49,7 +54,13 @@ export class CourierError extends CodedError<ErrorCode> {
   }
 }
 
-function errorClass<const C extends ErrorCode>(code: C, name: string) {
+/** A per-status class: `new BadRequestError(message, options)`, its `CODE`, and `instanceof`. */
+export interface CourierErrorClass<C extends ErrorCode> {
+  new (message: string, options?: CourierErrorOptions): CourierError & { readonly code: C };
+  readonly CODE: C;
+}
+
+function errorClass<const C extends ErrorCode>(code: C, name: string): CourierErrorClass<C> {
   const cls = class extends CourierError {
     static readonly CODE: C = code;
     declare readonly code: C;

@@ -64,6 +64,7 @@ export {
   ComputeStartError,
   type ComputeStartErrorCode,
   CourierError,
+  type CourierErrorClass,
   type CourierErrorOptions,
   DeadlineExceededError,
   DefinitionError,

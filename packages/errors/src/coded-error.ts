@@ -41,10 +41,16 @@ export class CodedError<C extends string = string> extends Error {
     return families;
   }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  /** Typed as a guard, so `err instanceof XError` narrows `err` to an XError. */
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
     // `this` is the class on the right of instanceof, which is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
-    return isOfFamily(value, (this as ErrorClass).family ?? 'CodedError');
+    return isOfFamily(value, (this as unknown as ErrorClass).family ?? 'CodedError');
   }
 }
 
