@@ -64,9 +64,6 @@ export type InputOf<M> = M extends MethodDefinition<infer I, any, any> ? I : nev
 export type OutputOf<M> = M extends MethodDefinition<any, any, infer O> ? O : never;
 // biome-ignore-end lint/suspicious/noExplicitAny: -
 
-type In<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
-type Out<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
-
 /**
  * Declares a method: an input schema (any Standard Schema: zod, valibot,
  * arktype), an optional output schema, options, and either a `handler` run on
@@ -84,15 +81,23 @@ export function method<TIn extends StandardSchemaV1, TOutSchema extends Standard
   spec: MethodOptions & {
     input: TIn;
     output: TOutSchema;
-    handler: Handler<Out<TIn>, In<TOutSchema>>;
+    handler: Handler<StandardSchemaV1.InferOutput<TIn>, StandardSchemaV1.InferInput<TOutSchema>>;
   },
-): MethodDefinition<In<TIn>, Out<TIn>, Out<TOutSchema>>;
+): MethodDefinition<
+  StandardSchemaV1.InferInput<TIn>,
+  StandardSchemaV1.InferOutput<TIn>,
+  StandardSchemaV1.InferOutput<TOutSchema>
+>;
 export function method<TIn extends StandardSchemaV1, TOutSchema extends StandardSchemaV1>(
   spec: MethodOptions & { input: TIn; output: TOutSchema; compute: ComputeSpec },
-): MethodDefinition<In<TIn>, Out<TIn>, Out<TOutSchema>>;
+): MethodDefinition<
+  StandardSchemaV1.InferInput<TIn>,
+  StandardSchemaV1.InferOutput<TIn>,
+  StandardSchemaV1.InferOutput<TOutSchema>
+>;
 export function method<TIn extends StandardSchemaV1, TOutput>(
-  spec: MethodOptions & { input: TIn; handler: Handler<Out<TIn>, TOutput> },
-): MethodDefinition<In<TIn>, Out<TIn>, Awaited<TOutput>>;
+  spec: MethodOptions & { input: TIn; handler: Handler<StandardSchemaV1.InferOutput<TIn>, TOutput> },
+): MethodDefinition<StandardSchemaV1.InferInput<TIn>, StandardSchemaV1.InferOutput<TIn>, Awaited<TOutput>>;
 export function method(
   spec: MethodOptions & {
     input: StandardSchemaV1;

@@ -40,6 +40,7 @@ export {
   type OutputOf,
   type ServiceDefinition,
   type ServiceOptions,
+  type ServiceSpec,
 } from './definition.js';
 // Channel names and payloads only: the channel objects stay inside, so nothing outside can publish on them.
 export {
