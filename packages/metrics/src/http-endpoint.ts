@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shutdownCoordinator } from '@courier/core';
 import type { AnyRegistry } from './collected.js';
 import type { Readiness } from './live-servers.js';
 
@@ -52,7 +53,11 @@ export async function listenHttp(
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
+  // Closed last on a signal (after the servers drained, so /readyz answers 503 meanwhile):
+  // an open listener alone would keep the process alive after serve() has stopped.
+  const unregister = shutdownCoordinator.register({ phase: 'resources', name: 'metrics endpoint', close: () => close() });
   const close = (): Promise<void> => {
+    unregister();
     closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

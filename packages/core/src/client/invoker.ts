@@ -4,6 +4,7 @@ import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
 import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -27,6 +28,8 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
+  /** A signal's shutdown closes the client after the servers drained (their handlers may still call through it). */
+  readonly #unregister: () => void;
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
@@ -54,6 +57,11 @@ export class Invoker {
       },
       random,
     );
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'clients',
+      name: `client of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   /**
@@ -165,6 +173,7 @@ export class Invoker {
   }
 
   close(): Promise<void> {
+    this.#unregister();
     return this.pool.close();
   }
 }

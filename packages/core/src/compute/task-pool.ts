@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Status } from '@courier/transport';
 import type { Piscina } from 'piscina';
 import { poolTaskEndChannel } from '../diagnostics.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import {
   CancelledError,
   CourierError,
@@ -48,6 +49,8 @@ export class ComputeTaskPool implements ComputePool {
   #closing = false;
   #closed: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
+  /** A pool made outside serve() would keep its worker threads (and the process) alive after a signal. */
+  readonly #unregister: () => void;
 
   constructor(
     service: string,
@@ -63,6 +66,11 @@ export class ComputeTaskPool implements ComputePool {
     this.implementations = Object.freeze(implementations);
     this.#size = size;
     this.#maxQueue = maxQueue;
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'resources',
+      name: `compute pool of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   run(method: string, input: unknown, options: ComputeRunOptions = {}): Promise<unknown> {
@@ -103,6 +111,7 @@ export class ComputeTaskPool implements ComputePool {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#unregister();
       this.#closing = true;
       if (this.#running > 0 || this.#queue.size > 0) {
         await new Promise<void>((resolve) => {

@@ -46,6 +46,7 @@ export async function serve<TService extends AnyService>(
       graceMs: grace,
       settleMs: transport.heartbeatIntervalMs,
       signals,
+      exitOnSignal: gracefulShutdown.exit !== false,
       pool,
     });
     server.started();
