@@ -30,9 +30,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function start(args: readonly string[], ipc = false): Child {
+function start(args: readonly string[], ipc = false, env: Record<string, string> = {}): Child {
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);
@@ -100,6 +101,36 @@ describe('SIGTERM', () => {
       }
     });
   }
+
+  it('the observability example exits 0 and prints a metrics URL that can be opened', async () => {
+    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/observability/demo.ts')], false, {
+      METRICS_PORT: '0',
+    });
+    const [, url] = await child.output(/metrics on (http:\/\/\S+\/metrics)/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect((await fetch(url!)).status).toBe(200);
+    child.proc.kill('SIGTERM');
+    expect(await child.exited, child.stderr()).toEqual({ code: 0, signal: null });
+  });
+
+  it('examples/hello exits 0', async () => {
+    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/hello/main.ts')], false, {
+      BIND: 'tcp://127.0.0.1:*',
+    });
+    await child.output(/Hello, Courier/);
+    child.proc.kill('SIGTERM');
+    expect(await child.exited, child.stderr()).toEqual({ code: 0, signal: null });
+  });
+
+  it('examples/kubernetes (metrics and probes) exits 0', async () => {
+    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/kubernetes/main.ts')], false, {
+      BIND: 'tcp://127.0.0.1:*',
+      METRICS_PORT: '0',
+    });
+    await child.output(/metrics on http:\/\/127\.0\.0\.1:\d+/);
+    child.proc.kill('SIGTERM');
+    expect(await child.exited, child.stderr()).toEqual({ code: 0, signal: null });
+  });
 
   it('a second signal ends the process at once', async () => {
     // The call holds for a minute: only the second signal can end the process in time.

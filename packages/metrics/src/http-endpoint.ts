@@ -18,7 +18,11 @@ export interface ListenOptions {
 
 /** A running metrics endpoint. */
 export interface MetricsEndpoint extends AsyncDisposable {
-  /** The base URL, e.g. `http://127.0.0.1:9464`; append `/metrics`, `/healthz` or `/readyz`. */
+  /**
+   * The base URL, e.g. `http://127.0.0.1:9464`; append `/metrics`, `/healthz`
+   * or `/readyz`. Listening on a wildcard (`0.0.0.0`, `::`), it names the
+   * loopback, so it can be opened on this host.
+   */
   readonly url: string;
   /** Stops listening and closes open connections (Prometheus keeps its connection alive). */
   close(): Promise<void>;
@@ -51,7 +55,9 @@ export async function listenHttp(
     });
   });
   const address = server.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A wildcard address is where it listens, not a URL anyone can open: name the loopback instead.
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const hostPart = address.family === 'IPv6' ? `[${reachable}]` : reachable;
   let closed: Promise<void> | undefined;
   // Closed last on a signal (after the servers drained, so /readyz answers 503 meanwhile):
   // an open listener alone would keep the process alive after serve() has stopped.
