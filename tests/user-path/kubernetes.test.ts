@@ -29,7 +29,7 @@ const container = pod.containers[0];
 const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 const containerPort = (name: string): Port => container.ports.find((p: Port) => p.name === name);
 
-let cleanup: Array<() => Promise<void>> = [];
+const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
@@ -46,7 +46,7 @@ describe('examples/kubernetes', () => {
     expect(read('service.yaml')).toContain(`dnsSrv('${srv}')`);
   });
 
-  it("the Courier port is the one the scaffold and main.ts default to, bound on every interface", async () => {
+  it('the Courier port is the one the scaffold and main.ts default to, bound on every interface', async () => {
     const courier = containerPort('courier');
     expect(env.BIND).toBe(`tcp://0.0.0.0:${courier.containerPort}`);
     expect(read('main.ts')).toContain(`'tcp://127.0.0.1:${courier.containerPort}'`);
@@ -54,7 +54,9 @@ describe('examples/kubernetes', () => {
     const dir = await mkdtemp('/tmp/courier-k8s-');
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     await scaffold({ directory: join(dir, 'svc') });
-    expect(await readFile(join(dir, 'svc/src/main.ts'), 'utf8')).toContain(`tcp://127.0.0.1:${courier.containerPort}`);
+    expect(await readFile(join(dir, 'svc/src/main.ts'), 'utf8')).toContain(
+      `tcp://127.0.0.1:${courier.containerPort}`,
+    );
   });
 
   it('the probes hit paths the metrics endpoint serves, on its default port', async () => {

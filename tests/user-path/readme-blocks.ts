@@ -18,7 +18,8 @@ export function readmeBlocks(file: string, lang = 'ts'): CodeBlock[] {
       const m = /^```(\w*)\s*$/.exec(text);
       if (m !== null) open = { lang: m[1]!, line: i + 1, body: [] };
     } else if (/^```\s*$/.test(text)) {
-      if (open.lang === lang) blocks.push({ lang: open.lang, code: `${open.body.join('\n')}\n`, line: open.line });
+      if (open.lang === lang)
+        blocks.push({ lang: open.lang, code: `${open.body.join('\n')}\n`, line: open.line });
       open = undefined;
     } else {
       open.body.push(text);

@@ -57,11 +57,13 @@ function start(args: readonly string[], ipc = false, env: Record<string, string>
     new Promise((resolve, reject) => {
       const check = (): void => {
         const m = out.match(re);
-        if (m !== null) return resolve(m);
-        if (proc.exitCode !== null || proc.signalCode !== null) {
-          return reject(new Error(`child exited before printing ${re}: ${out}\n${err}`));
+        if (m !== null) {
+          resolve(m);
+        } else if (proc.exitCode !== null || proc.signalCode !== null) {
+          reject(new Error(`child exited before printing ${re}: ${out}\n${err}`));
+        } else {
+          waiters.push(check);
         }
-        waiters.push(check);
       };
       check();
     });
@@ -72,7 +74,9 @@ const TSX = ['--import', 'tsx'];
 
 describe('SIGTERM', () => {
   it("the README's one-file example exits 0 (its client closes too)", async () => {
-    const [block] = readmeBlocks(join(ROOT, 'README.md')).filter((b) => b.code.includes('const server = await serve(playlist'));
+    const [block] = readmeBlocks(join(ROOT, 'README.md')).filter((b) =>
+      b.code.includes('const server = await serve(playlist'),
+    );
     expect(block).toBeDefined();
     // A free port instead of 7001, so parallel runs never collide; the rest runs as written.
     const dir = mkdtempSync(join(ROOT, 'tests/user-path/.tmp-'));
@@ -103,9 +107,13 @@ describe('SIGTERM', () => {
   }
 
   it('the observability example exits 0 and prints a metrics URL that can be opened', async () => {
-    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/observability/demo.ts')], false, {
-      METRICS_PORT: '0',
-    });
+    const child = start(
+      ['--conditions=courier-source', ...TSX, join(ROOT, 'examples/observability/demo.ts')],
+      false,
+      {
+        METRICS_PORT: '0',
+      },
+    );
     const [, url] = await child.output(/metrics on (http:\/\/\S+\/metrics)/);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect((await fetch(url!)).status).toBe(200);
@@ -114,19 +122,27 @@ describe('SIGTERM', () => {
   });
 
   it('examples/hello exits 0', async () => {
-    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/hello/main.ts')], false, {
-      BIND: 'tcp://127.0.0.1:*',
-    });
+    const child = start(
+      ['--conditions=courier-source', ...TSX, join(ROOT, 'examples/hello/main.ts')],
+      false,
+      {
+        BIND: 'tcp://127.0.0.1:*',
+      },
+    );
     await child.output(/Hello, Courier/);
     child.proc.kill('SIGTERM');
     expect(await child.exited, child.stderr()).toEqual({ code: 0, signal: null });
   });
 
   it('examples/kubernetes (metrics and probes) exits 0', async () => {
-    const child = start(['--conditions=courier-source', ...TSX, join(ROOT, 'examples/kubernetes/main.ts')], false, {
-      BIND: 'tcp://127.0.0.1:*',
-      METRICS_PORT: '0',
-    });
+    const child = start(
+      ['--conditions=courier-source', ...TSX, join(ROOT, 'examples/kubernetes/main.ts')],
+      false,
+      {
+        BIND: 'tcp://127.0.0.1:*',
+        METRICS_PORT: '0',
+      },
+    );
     await child.output(/metrics on http:\/\/127\.0\.0\.1:\d+/);
     child.proc.kill('SIGTERM');
     expect(await child.exited, child.stderr()).toEqual({ code: 0, signal: null });

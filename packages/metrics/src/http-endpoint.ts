@@ -56,12 +56,17 @@ export async function listenHttp(
   });
   const address = server.address() as AddressInfo;
   // A wildcard address is where it listens, not a URL anyone can open: name the loopback instead.
-  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const reachable =
+    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
   const hostPart = address.family === 'IPv6' ? `[${reachable}]` : reachable;
   let closed: Promise<void> | undefined;
   // Closed last on a signal (after the servers drained, so /readyz answers 503 meanwhile):
   // an open listener alone would keep the process alive after serve() has stopped.
-  const unregister = shutdownCoordinator.register({ phase: 'resources', name: 'metrics endpoint', close: () => close() });
+  const unregister = shutdownCoordinator.register({
+    phase: 'resources',
+    name: 'metrics endpoint',
+    close: () => close(),
+  });
   const close = (): Promise<void> => {
     unregister();
     closed ??= new Promise<void>((resolve) => {

@@ -103,7 +103,10 @@ describe('TransportClient under fuzzing', () => {
           // A heartbeat without the draining flag undoes any DISCONNECT or
           // draining flag in the garbage; once the client has read everything
           // sent to it, it must be alive and answer a call correctly.
-          await router.send([{ cmd: Command.HEARTBEAT, intervalMs: SERVER_HB, liveness: 3, draining: false }], to);
+          await router.send(
+            [{ cmd: Command.HEARTBEAT, intervalMs: SERVER_HB, liveness: 3, draining: false }],
+            to,
+          );
           sentToClient++;
           await waitFor(() => received() >= sentToClient, 'the client to read everything');
           expect(client.state).toBe('alive');

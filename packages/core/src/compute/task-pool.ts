@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { Status } from '@courier/transport';
 import type { Piscina } from 'piscina';
 import { poolTaskEndChannel } from '../diagnostics.js';
-import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import {
   CancelledError,
   CourierError,
@@ -14,7 +13,9 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
-import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
+import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 
@@ -200,8 +201,6 @@ export class ComputeTaskPool implements ComputePool {
     if (this.#running === 0) this.#onIdle?.();
   }
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function noop(): void {}
 

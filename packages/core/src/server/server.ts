@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { TransportServer } from '@courier/transport';
 import type { Logger } from 'pino';
-import type { ComputePool } from '../compute/pool.js';
+import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerLifecycle, type ServerStats, serverLifecycleChannel } from '../diagnostics.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import type { Dispatcher } from './dispatcher.js';
 import { graceMs as checkGraceMs } from './options.js';
-import { shutdownCoordinator } from '../shutdown/coordinator.js';
 
 /** A running service. Close it (or `await using` it) to stop. */
 export interface Server<TService extends AnyService = AnyService> extends AsyncDisposable {
