@@ -102,7 +102,7 @@ export { serve } from './server/serve.js';
 export type { Server } from './server/server.js';
 export {
   type ArmOptions,
-  ShutdownCoordinator,
+  type ShutdownCoordinator,
   type ShutdownParticipant,
   type ShutdownPhase,
   shutdownCoordinator,
