@@ -47,14 +47,22 @@ export interface GracefulShutdownOptions {
    */
   readonly graceMs?: number;
   /**
-   * Process signals that start a graceful close. The first one closes the
-   * server; the listeners are removed at once, so a second signal gets
-   * Node's default action (terminate). Courier never calls process.exit:
-   * once the server is closed the process exits by itself if nothing else
-   * keeps it alive. `false` installs no listeners.
+   * Process signals that start a graceful shutdown of the whole process:
+   * every server drains and closes, then every client, compute pool and
+   * metrics listener closes, then the process exits (0, or 1 if a close
+   * failed). The listeners are removed at once, so a second signal gets
+   * Node's default action (terminate at once). `false` installs no
+   * listeners: the process's shutdown is then yours.
    * @default ['SIGTERM', 'SIGINT']
    */
   readonly signals?: readonly NodeJS.Signals[] | false;
+  /**
+   * Whether the process exits once a signal's shutdown has closed what
+   * Courier opened. `false` leaves the process running (for embedding in a
+   * host that decides itself, such as a test runner).
+   * @default true
+   */
+  readonly exit?: boolean;
 }
 
 /** Options of serve(). Socket options (heartbeats, limits, batching) pass through to the transport. */
