@@ -7,6 +7,8 @@
  *
  *   npm run bench:core                 (builds, then about 100 s)
  *   BENCH_QUICK=1 npm run bench:core   (CI smoke: one short round per cell)
+ *   BENCH_CELL=64x256 BENCH_CPU_PROF_DIR=/tmp/prof node node_modules/.cache/courier-bench/core/run.js
+ *                                      (one cell, each child under --cpu-prof, for profiling)
  *
  * Cells: 64 B and 1 KiB payloads (a string field; raw sends as many bytes)
  * × 1, 16 and 256 in flight, 3 rounds, core and raw alternating in ABBA
@@ -35,6 +37,8 @@ const config = {
   durationMs: quick ? 500 : 2000,
   primeMs: quick ? 300 : 1500,
   cpuProfDir: process.env.BENCH_CPU_PROF_DIR,
+  /** `<bytes>x<in flight>`: run that cell alone (no summary line). */
+  only: process.env.BENCH_CELL,
 };
 const IMPLS: readonly CoreImpl[] = ['core', 'raw'];
 
@@ -88,9 +92,9 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   // Default options, but the info-level startup line would land in this report.
   process.env.COURIER_LOG_LEVEL ??= 'warn';
-  const cells: Cell[] = config.sizes.flatMap((bodyBytes) =>
-    config.inflights.map((inflight) => ({ bodyBytes, inflight })),
-  );
+  const cells: Cell[] = config.sizes
+    .flatMap((bodyBytes) => config.inflights.map((inflight) => ({ bodyBytes, inflight })))
+    .filter((c) => config.only === undefined || `${c.bodyBytes}x${c.inflight}` === config.only);
   const estimateMs = cells.length * IMPLS.length * config.rounds * (config.warmupMs + config.durationMs);
   log(
     `core benchmark: ${cells.length} cells × core+raw × ${config.rounds} rounds; about ${Math.round(estimateMs / 1000) + 10} s`,
@@ -196,9 +200,11 @@ function report(
     ),
     '',
     `service RSS: ${mb(rss.idleRss)} at idle, ${mb(rss.afterRss)} after the 256-in-flight cells (after a GC)`,
-    `core_vs_raw_zmq=${formatFixed(Math.min(at(64, 256).rps, at(1024, 256).rps), 3)} ` +
-      `core_cpu_per_req_vs_raw=${formatFixed(Math.max(at(64, 256).cpu, at(1024, 256).cpu), 3)} ` +
-      `core_p50_w1_vs_raw=${formatFixed(at(1024, 1).p50, 3)}`,
+    cells.length < 6
+      ? '(one cell only: no summary line)'
+      : `core_vs_raw_zmq=${formatFixed(Math.min(at(64, 256).rps, at(1024, 256).rps), 3)} ` +
+        `core_cpu_per_req_vs_raw=${formatFixed(Math.max(at(64, 256).cpu, at(1024, 256).cpu), 3)} ` +
+        `core_p50_w1_vs_raw=${formatFixed(at(1024, 1).p50, 3)}`,
     '',
   ].join('\n');
 }
