@@ -3,17 +3,26 @@ import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/tr
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
-import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import {
+  BadRequestError,
+  ClientConfigError,
+  CourierError,
+  errorFromStatus,
+  InternalError,
+} from '../errors.js';
+import { markFromCall } from '../from-call.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
 import { EndpointPool } from './endpoint-pool.js';
-import { ClientConfigError } from './errors.js';
-import { markFromCall } from './from-call.js';
 import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
-import { MAX_TIMER_MS, sleep } from './wait.js';
+import { sleep } from './wait.js';
+
+/** Wire names kept per Invoker; past this, a name is made per call. */
+const MAX_CACHED_WIRE_NAMES = 256;
 
 /**
  * Runs calls for one service: picks endpoints, sends attempts, retries what
@@ -21,17 +30,21 @@ import { MAX_TIMER_MS, sleep } from './wait.js';
  * client view of the service shares one Invoker (and so its connections).
  */
 export class Invoker {
+  /** The service, or '' for a client of whatever serves its endpoints (see createDynamicClient). */
   readonly service: string;
   readonly pool: EndpointPool;
+  /** What a method name is prefixed with on the wire: `<service>.`, or nothing. */
+  readonly #prefix: string;
   readonly #deadlineMs: number;
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
-  /** `<service>.<method>` per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
+  /** The wire name (`#prefix` + method) per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
   readonly #wireNames = new Map<string, string>();
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
+    this.#prefix = service === '' ? '' : `${service}.`;
     const random = options.random ?? Math.random;
     const now = options.now ?? (() => performance.now());
     this.#deadlineMs = atLeast('client', 'deadlineMs', options.deadlineMs ?? 5000, 1);
@@ -130,8 +143,9 @@ export class Invoker {
   #wireName(method: string): string {
     let name = this.#wireNames.get(method);
     if (name === undefined) {
-      name = `${this.service}.${method}`;
-      this.#wireNames.set(method, name);
+      name = this.#prefix + method;
+      // Bounded: a dynamic client may be called with any number of method names.
+      if (this.#wireNames.size < MAX_CACHED_WIRE_NAMES) this.#wireNames.set(method, name);
     }
     return name;
   }
