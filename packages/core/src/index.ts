@@ -46,6 +46,18 @@ export type {
   ServeOptions,
   ServiceOverrides,
 } from './server/options.js';
+export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export { serve } from './server/serve.js';
+export {
+  type CallerIdentity,
+  type ClientSecurityOptions,
+  clientSecurityFromEnv,
+  generateKeyPair,
+  KeyAllowlist,
+  type KeyPair,
+  SecurityError,
+  type ServerSecurityOptions,
+  serverSecurityFromEnv,
+} from '@courier/transport';
 export type { Server } from './server/server.js';
 export { type TestService, type TestServiceOptions, testService } from './testing.js';

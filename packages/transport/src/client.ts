@@ -228,6 +228,11 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     return this.#state;
   }
 
+  /** Why the last CURVE handshake failed, until one succeeds; undefined in plaintext. */
+  get handshakeFailure(): string | undefined {
+    return this.#handshake?.failure;
+  }
+
   /** Requests sent and not yet settled. */
   get inflight(): number {
     return this.#pending.size;

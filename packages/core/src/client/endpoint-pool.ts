@@ -91,7 +91,9 @@ export class EndpointPool {
   /** Why no endpoint could take a call, for the UnavailableError's message. */
   describeUnavailable(): string {
     if (this.#closed) return 'client is closed';
-    const states = this.#endpoints.map((e) => `${e.address} ${e.state}`).join(', ');
+    const states = this.#endpoints
+      .map((e) => `${e.address} ${e.state}${e.handshakeFailure === undefined ? '' : `: ${e.handshakeFailure}`}`)
+      .join(', ');
     const why =
       states === ''
         ? `no endpoints for service ${this.#service}`

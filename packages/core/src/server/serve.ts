@@ -1,4 +1,5 @@
 import { TransportServer } from '@courier/transport';
+import { AccessPolicy } from './access.js';
 import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { Dispatcher } from './dispatcher.js';
@@ -20,7 +21,16 @@ export async function serve<TService extends AnyService>(
   definition: TService,
   options: ServeOptions<TService>,
 ): Promise<Server<TService>> {
-  const { bind, logger, overrides, gracefulShutdown = {}, pool: poolOptions, ...socketOptions } = options;
+  const {
+    bind,
+    logger,
+    overrides,
+    gracefulShutdown = {},
+    pool: poolOptions,
+    authorize,
+    describe,
+    ...socketOptions
+  } = options;
   if (definition?.kind !== 'service') {
     throw new TypeError('serve() needs a service definition made by defineService()');
   }
@@ -32,7 +42,8 @@ export async function serve<TService extends AnyService>(
   const hasCompute = Object.values(definition.methods).some((m) => m.compute !== undefined);
   const pool = hasCompute ? await createComputePool(definition, poolOptions) : undefined;
   try {
-    const dispatcher = new Dispatcher(definition, limits, log, pool);
+    const access = authorize === undefined && describe === undefined ? undefined : new AccessPolicy({ authorize, describe }, log);
+    const dispatcher = new Dispatcher(definition, limits, log, pool, access);
     const transport = await TransportServer.listen({
       ...socketOptions,
       bind,

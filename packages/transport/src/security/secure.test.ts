@@ -23,7 +23,7 @@ const mallory = zmq.curveKeyPair();
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-async function secureServer(allow: ConstructorParameters<typeof KeyAllowlist>[0] | KeyAllowlist) {
+async function secureServer(allow: readonly (string | { key: string; userId?: string })[] | KeyAllowlist) {
   const seen: IncomingRequest[] = [];
   const server = await TransportServer.listen({
     bind: 'tcp://127.0.0.1:*',
