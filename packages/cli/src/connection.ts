@@ -1,5 +1,5 @@
 import { decodeBody, encodeBody, errorFromStatus } from '@courier/core';
-import { type Reply, Status, TransportClient } from '@courier/transport';
+import { type ClientSecurityOptions, type Reply, Status, TransportClient } from '@courier/transport';
 
 /** Heartbeats tuned for a command-line tool: an unreachable endpoint is reported within about a second. */
 const CLI_HEARTBEAT_MS = 250;
@@ -12,13 +12,14 @@ export class Connection {
   readonly endpoint: string;
   readonly #client: TransportClient;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, security?: ClientSecurityOptions) {
     this.endpoint = endpoint;
     this.#client = new TransportClient({
       connect: endpoint,
       heartbeatIntervalMs: CLI_HEARTBEAT_MS,
       heartbeatLiveness: 3,
       reconnectMaxIntervalMs: 500,
+      ...(security !== undefined && { security }),
     });
   }
 

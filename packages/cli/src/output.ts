@@ -22,6 +22,10 @@ export function toJson(value: unknown): string {
 export function describeError(err: unknown, endpoint: string): string {
   if (err instanceof CourierError) {
     if (err.code === 'UNAVAILABLE') {
+      // A failed CURVE handshake says exactly what went wrong; keep it.
+      if ((err.details as { code?: unknown } | undefined)?.code === 'ERR_COURIER_HANDSHAKE_FAILED') {
+        return `cannot reach ${endpoint}: ${err.message}`;
+      }
       const why = err.message.includes('draining')
         ? 'it is draining'
         : 'no Courier service is answering there';

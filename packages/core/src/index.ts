@@ -55,6 +55,7 @@ export {
   generateKeyPair,
   KeyAllowlist,
   type KeyPair,
+  readKeyFile,
   SecurityError,
   type ServerSecurityOptions,
   serverSecurityFromEnv,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { encodeBody } from '@courier/core';
-import { Status, statusName } from '@courier/transport';
+import { type ClientSecurityOptions, Status, statusName } from '@courier/transport';
 import { Connection } from '../connection.js';
 import { type LatencyBucket, LatencyRecorder, type LatencySummary } from './latency.js';
 
@@ -14,6 +14,8 @@ export interface BenchOptions {
   durationMs: number;
   /** Per-call deadline. @default 5000 */
   deadlineMs?: number;
+  /** CURVE keys (`--server-key`, `--key-file` or the environment); omitted: plaintext. */
+  security?: ClientSecurityOptions | undefined;
   /** Time spent calling before measuring, so connections and JIT are warm. @default 1000 (capped at a fifth of durationMs) */
   warmupMs?: number;
   /** Called about every 250 ms while measuring. */
@@ -52,7 +54,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const warmupMs = Math.min(opts.warmupMs ?? 1000, opts.durationMs / 5);
   // Encode once: the benchmark measures the service, not our encoder.
   const body = encodeBody(opts.input);
-  await using conn = new Connection(opts.endpoint);
+  await using conn = new Connection(opts.endpoint, opts.security);
   const transport = conn.transport;
   const latency = new LatencyRecorder();
   const errors: Record<string, number> = {};

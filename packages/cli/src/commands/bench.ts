@@ -4,6 +4,7 @@ import { formatProgress, formatReport } from '../bench/report.js';
 import { runBench } from '../bench/runner.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { toJson } from '../output.js';
 
 export const benchUsage = `courier bench <endpoint> <service.method> [json] [options]
@@ -27,6 +28,7 @@ export async function bench(argv: string[], io: CliIO): Promise<number> {
       warmup: { type: 'string', default: '1s' },
       deadline: { type: 'string', default: '5s' },
       json: { type: 'boolean', default: false },
+      ...SECURITY_OPTIONS,
     },
   });
   const [endpointArg, methodArg, json, ...extra] = positionals;
@@ -42,6 +44,7 @@ export async function bench(argv: string[], io: CliIO): Promise<number> {
     durationMs: parseDuration(values.duration),
     warmupMs: parseDuration(values.warmup),
     deadlineMs: parseDuration(values.deadline),
+    security: securityFrom(values),
     ...(live ? { onProgress: (p) => io.status(formatProgress(p)) } : {}),
   });
   if (live) io.status('');

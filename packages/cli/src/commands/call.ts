@@ -3,6 +3,7 @@ import { parseDuration, parseInput, parseMethod } from '../args.js';
 import { Connection } from '../connection.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { describeError, toJson } from '../output.js';
 
 export const callUsage = `courier call <endpoint> <service.method> [json] [--deadline 5s]
@@ -14,7 +15,7 @@ export async function call(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { deadline: { type: 'string', default: '5s' } },
+    options: { deadline: { type: 'string', default: '5s' }, ...SECURITY_OPTIONS },
   });
   const [endpointArg, methodArg, json, ...extra] = positionals;
   if (endpointArg === undefined || methodArg === undefined || extra.length > 0)
@@ -22,7 +23,7 @@ export async function call(argv: string[], io: CliIO): Promise<number> {
   const endpoint = normalizeEndpoint(endpointArg);
   parseMethod(methodArg);
   const input = parseInput(json);
-  await using conn = new Connection(endpoint);
+  await using conn = new Connection(endpoint, securityFrom(values));
   try {
     io.out(toJson(await conn.call(methodArg, input, parseDuration(values.deadline))) ?? 'null');
     return 0;

@@ -3,6 +3,7 @@ import { parseDuration } from '../args.js';
 import { Connection } from '../connection.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { describeError, toJson } from '../output.js';
 
 export const healthUsage = `courier health <endpoint> [--json] [--deadline 3s]
@@ -14,11 +15,11 @@ export async function health(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, deadline: { type: 'string', default: '3s' } },
+    options: { json: { type: 'boolean', default: false }, deadline: { type: 'string', default: '3s' }, ...SECURITY_OPTIONS },
   });
   if (positionals.length !== 1) throw new UsageError(healthUsage);
   const endpoint = normalizeEndpoint(positionals[0]!);
-  await using conn = new Connection(endpoint);
+  await using conn = new Connection(endpoint, securityFrom(values));
   try {
     const h = (await conn.call('_health', {}, parseDuration(values.deadline))) as {
       status: string;
