@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { rawCurveClientOptions, rawCurveServerOptions } from '../security/curve-env.js';
 import type { EchoClient, EchoServer } from './echo.js';
 import { packetCount, RawBatchWriter } from './raw-batch-writer.js';
 
@@ -30,7 +31,12 @@ export class RawEchoServer implements EchoServer {
   }
 
   static async listen(bind: string): Promise<RawEchoServer> {
-    const sock = new zmq.Router({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM, linger: 0 });
+    const sock = new zmq.Router({
+      sendHighWaterMark: HWM,
+      receiveHighWaterMark: HWM,
+      linger: 0,
+      ...rawCurveServerOptions(),
+    });
     await sock.bind(bind);
     return new RawEchoServer(sock, sock.lastEndpoint ?? bind);
   }
@@ -80,7 +86,12 @@ export class RawEchoClient implements EchoClient {
   #closed = false;
 
   constructor(endpoint: string) {
-    this.#sock = new zmq.Dealer({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM, linger: 0 });
+    this.#sock = new zmq.Dealer({
+      sendHighWaterMark: HWM,
+      receiveHighWaterMark: HWM,
+      linger: 0,
+      ...rawCurveClientOptions(),
+    });
     this.#sock.connect(endpoint);
     this.#writer = new RawBatchWriter({
       send: (frames) => this.#sock.send(frames),
