@@ -13,7 +13,10 @@ import { CourierServer, type Server } from './server.js';
  * deadline. Resolves once the endpoints are bound.
  *
  * @example
- * const server = await serve(playlist, { bind: 'tcp://0.0.0.0:7001' });
+ * const server = await serve(playlist, {
+ *   bind: 'tcp://0.0.0.0:7001',
+ *   security: serverSecurityFromEnv(), // CURVE; plaintext only on trusted networks
+ * });
  * // SIGTERM or SIGINT close it gracefully; or:
  * await server.close();
  */
