@@ -34,9 +34,17 @@ export function rawCurveServerOptions(): { curveServer?: boolean; curveSecretKey
   return k === undefined ? {} : { curveServer: true, curveSecretKey: k.server.secretKey };
 }
 
-export function rawCurveClientOptions(): { curveServerKey?: string; curvePublicKey?: string; curveSecretKey?: string } {
+export function rawCurveClientOptions(): {
+  curveServerKey?: string;
+  curvePublicKey?: string;
+  curveSecretKey?: string;
+} {
   const k = keys();
   return k === undefined
     ? {}
-    : { curveServerKey: k.server.publicKey, curvePublicKey: k.client.publicKey, curveSecretKey: k.client.secretKey };
+    : {
+        curveServerKey: k.server.publicKey,
+        curvePublicKey: k.client.publicKey,
+        curveSecretKey: k.client.secretKey,
+      };
 }

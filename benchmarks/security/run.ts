@@ -66,7 +66,8 @@ const curve = await runTransport(true);
 
 const find = (rows: Row[], impl: string, r: Row) =>
   rows.find((x) => x.impl === impl && x.bodyBytes === r.bodyBytes && x.inflight === r.inflight);
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 const lines = [
   '| cell | impl | plain req/s | CURVE req/s | CURVE/plain | plain CPU µs/req (client+server) | CURVE CPU µs/req | p50 µs plain → CURVE |',
@@ -81,7 +82,8 @@ for (const p of plain) {
     if (p.impl === 'courier') worst.courier = Math.min(worst.courier, ratio);
     if (p.impl === 'raw') worst.raw = Math.min(worst.raw, ratio);
     const rawCurve = find(curve, 'raw', p);
-    if (p.impl === 'courier' && rawCurve !== undefined) worst.vsRaw = Math.min(worst.vsRaw, c.rps / rawCurve.rps);
+    if (p.impl === 'courier' && rawCurve !== undefined)
+      worst.vsRaw = Math.min(worst.vsRaw, c.rps / rawCurve.rps);
   }
   const cpu = (r: Row) => r.clientCpuUsPerRequest + r.serverCpuUsPerRequest;
   lines.push(

@@ -101,11 +101,19 @@ describe('TypeScript client → secure Python server', () => {
       security: { serverKey: serverKeys.publicKey, secretKey: stranger.secretKey },
     });
     try {
-      const ok = await allowed.request({ method: 'py.echo', body: [msgpack.pack('curve')], deadlineMs: 10_000 });
+      const ok = await allowed.request({
+        method: 'py.echo',
+        body: [msgpack.pack('curve')],
+        deadlineMs: 10_000,
+      });
       expect(ok.status).toBe(Status.OK);
       expect(msgpack.unpack(Buffer.concat(ok.body))).toBe('curve');
       const no = await refused.request({ method: 'py.echo', body: [msgpack.pack('x')], deadlineMs: 60_000 });
-      expect(no).toMatchObject({ status: Status.UNAVAILABLE, local: true, details: { code: 'ERR_COURIER_HANDSHAKE_FAILED' } });
+      expect(no).toMatchObject({
+        status: Status.UNAVAILABLE,
+        local: true,
+        details: { code: 'ERR_COURIER_HANDSHAKE_FAILED' },
+      });
     } finally {
       await allowed.close();
       await refused.close();

@@ -35,7 +35,10 @@ describe('courier keygen and key flags', () => {
       bind: 'tcp://127.0.0.1:*',
       logger: pino({ level: 'silent' }),
       gracefulShutdown: { signals: false, graceMs: 0 },
-      security: { secretKey: serverPair.secretKey!, allow: [{ key: readKeyFile(`${clientFile}.pub`).publicKey, userId: 'cli' }] },
+      security: {
+        secretKey: serverPair.secretKey!,
+        allow: [{ key: readKeyFile(`${clientFile}.pub`).publicKey, userId: 'cli' }],
+      },
     });
   });
   afterAll(() => server?.close());
@@ -50,7 +53,16 @@ describe('courier keygen and key flags', () => {
   it('calls a secure service with --server-key and --key-file', async () => {
     const c = capture();
     const code = await main(
-      ['call', server.endpoints[0]!, 'echo.say', '"hi"', '--server-key', `${serverFile}.pub`, '--key-file', clientFile],
+      [
+        'call',
+        server.endpoints[0]!,
+        'echo.say',
+        '"hi"',
+        '--server-key',
+        `${serverFile}.pub`,
+        '--key-file',
+        clientFile,
+      ],
       c.io,
     );
     expect(c.err).toEqual([]);
@@ -66,7 +78,16 @@ describe('courier keygen and key flags', () => {
     const refused = capture();
     expect(
       await main(
-        ['health', server.endpoints[0]!, '--deadline', '60s', '--server-key', `${serverFile}.pub`, '--key-file', stranger],
+        [
+          'health',
+          server.endpoints[0]!,
+          '--deadline',
+          '60s',
+          '--server-key',
+          `${serverFile}.pub`,
+          '--key-file',
+          stranger,
+        ],
         refused.io,
       ),
     ).toBe(1);

@@ -1,3 +1,15 @@
+export {
+  type CallerIdentity,
+  type ClientSecurityOptions,
+  clientSecurityFromEnv,
+  generateKeyPair,
+  KeyAllowlist,
+  type KeyPair,
+  readKeyFile,
+  SecurityError,
+  type ServerSecurityOptions,
+  serverSecurityFromEnv,
+} from '@courier/transport';
 export type { CircuitBreakerOptions } from './client/circuit-breaker.js';
 export type { ClientControls, ClientState } from './client/controls.js';
 export { type Client, type ClientMethod, type ClientMethods, createClient } from './client/create-client.js';
@@ -33,6 +45,7 @@ export { staticEndpoints } from './discovery/static.js';
 export * from './errors.js';
 export * from './events/index.js';
 export type { Issue } from './issues.js';
+export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export {
   BuiltinMethod,
   type HealthReport,
@@ -46,19 +59,6 @@ export type {
   ServeOptions,
   ServiceOverrides,
 } from './server/options.js';
-export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export { serve } from './server/serve.js';
-export {
-  type CallerIdentity,
-  type ClientSecurityOptions,
-  clientSecurityFromEnv,
-  generateKeyPair,
-  KeyAllowlist,
-  type KeyPair,
-  readKeyFile,
-  SecurityError,
-  type ServerSecurityOptions,
-  serverSecurityFromEnv,
-} from '@courier/transport';
 export type { Server } from './server/server.js';
 export { type TestService, type TestServiceOptions, testService } from './testing.js';

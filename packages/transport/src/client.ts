@@ -348,7 +348,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 
   #handshakeReply(): Reply {
     return {
-      ...localReply(Status.UNAVAILABLE, `${this.endpoint}: ${this.#handshake?.failure ?? 'handshake failed'}`),
+      ...localReply(
+        Status.UNAVAILABLE,
+        `${this.endpoint}: ${this.#handshake?.failure ?? 'handshake failed'}`,
+      ),
       details: { code: 'ERR_COURIER_HANDSHAKE_FAILED' },
     };
   }

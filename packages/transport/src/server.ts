@@ -18,7 +18,11 @@ import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } 
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
-import { type CallerIdentity, ServerSecurity, type ServerSecurityOptions } from './security/server-security.js';
+import {
+  type CallerIdentity,
+  ServerSecurity,
+  type ServerSecurityOptions,
+} from './security/server-security.js';
 import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
 
 export interface ServerOptions extends SocketOptions {
@@ -258,7 +262,8 @@ export class TransportServer {
       // Through the handshake without a valid proof of its key, or with a
       // key no longer allowed: no service, and no reply that would confirm
       // what this is.
-      if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: 'UNAUTHENTICATED' });
+      if (droppedChannel.hasSubscribers)
+        droppedChannel.publish({ side: 'server', reason: 'UNAUTHENTICATED' });
       return;
     }
     for (const packet of packets) {

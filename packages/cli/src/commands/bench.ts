@@ -4,8 +4,8 @@ import { formatProgress, formatReport } from '../bench/report.js';
 import { runBench } from '../bench/runner.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
-import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const benchUsage = `courier bench <endpoint> <service.method> [json] [options]
 

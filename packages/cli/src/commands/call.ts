@@ -3,8 +3,8 @@ import { parseDuration, parseInput, parseMethod } from '../args.js';
 import { Connection } from '../connection.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
-import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { describeError, toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const callUsage = `courier call <endpoint> <service.method> [json] [--deadline 5s]
 

@@ -3,8 +3,8 @@ import { parseDuration } from '../args.js';
 import { Connection } from '../connection.js';
 import { normalizeEndpoint, UsageError } from '../endpoint.js';
 import type { CliIO } from '../io.js';
-import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 import { describeError, toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const healthUsage = `courier health <endpoint> [--json] [--deadline 3s]
 
@@ -15,7 +15,11 @@ export async function health(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, deadline: { type: 'string', default: '3s' }, ...SECURITY_OPTIONS },
+    options: {
+      json: { type: 'boolean', default: false },
+      deadline: { type: 'string', default: '3s' },
+      ...SECURITY_OPTIONS,
+    },
   });
   if (positionals.length !== 1) throw new UsageError(healthUsage);
   const endpoint = normalizeEndpoint(positionals[0]!);

@@ -92,7 +92,9 @@ export class EndpointPool {
   describeUnavailable(): string {
     if (this.#closed) return 'client is closed';
     const states = this.#endpoints
-      .map((e) => `${e.address} ${e.state}${e.handshakeFailure === undefined ? '' : `: ${e.handshakeFailure}`}`)
+      .map(
+        (e) => `${e.address} ${e.state}${e.handshakeFailure === undefined ? '' : `: ${e.handshakeFailure}`}`,
+      )
       .join(', ');
     const why =
       states === ''

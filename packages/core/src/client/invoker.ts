@@ -48,7 +48,10 @@ export class Invoker {
       service,
       options.endpoints === undefined ? { discovery: options.discovery! } : { initial: options.endpoints },
       {
-        transport: options.security === undefined ? (options.transport ?? {}) : { ...options.transport, security: options.security },
+        transport:
+          options.security === undefined
+            ? (options.transport ?? {})
+            : { ...options.transport, security: options.security },
         breaker: options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {}),
         now,
       },

@@ -87,7 +87,8 @@ export class Dispatcher implements CallHost {
   /** The transport's onRequest. */
   readonly onRequest = (req: IncomingRequest): void => {
     const route = this.#routes.get(req.method);
-    const denied = route === undefined ? undefined : this.#access?.check(req, route.name, route.kind === 'builtin');
+    const denied =
+      route === undefined ? undefined : this.#access?.check(req, route.name, route.kind === 'builtin');
     if (route === undefined || denied === 'hidden') {
       this.#respond(req, UNKNOWN_METHOD, this.#notFound(req.method), false);
     } else if (denied !== undefined) {

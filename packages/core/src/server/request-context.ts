@@ -75,7 +75,10 @@ export class RequestContext implements Context {
       method: this.method,
       requestId: `${this.#req.peer}/${this.#req.id}`,
       traceId: this.#traceContext().traceId,
-      ...(this.#req.caller !== undefined && { userId: this.#req.caller.userId, callerKey: this.#req.caller.key }),
+      ...(this.#req.caller !== undefined && {
+        userId: this.#req.caller.userId,
+        callerKey: this.#req.caller.key,
+      }),
     });
     return this.#log;
   }

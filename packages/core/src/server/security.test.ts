@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../client/create-client.js';
 import { createDynamicClient } from '../client/dynamic-client.js';
@@ -84,7 +84,10 @@ describe('serve with security', () => {
     expect(await asAdmin.wipe()).toBe('wiped');
     const refused = await asReader.wipe().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PermissionDeniedError);
-    expect(refused).toMatchObject({ code: 'PERMISSION_DENIED', details: { method: 'wipe', userId: 'reader' } });
+    expect(refused).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { method: 'wipe', userId: 'reader' },
+    });
     expect(ran.filter((m) => m === 'wipe')).toHaveLength(1);
   });
 
@@ -98,7 +101,7 @@ describe('serve with security', () => {
     expect(ran).toEqual([]);
   });
 
-  it("restricts or hides _describe", async () => {
+  it('restricts or hides _describe', async () => {
     const restricted = await start('authorized');
     const describeAs = (keys: { secretKey: string }, endpoint: string) => {
       const client = createDynamicClient('vault', {

@@ -1,7 +1,7 @@
 import { TransportServer } from '@courier/transport';
-import { AccessPolicy } from './access.js';
 import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
+import { AccessPolicy } from './access.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
 import { DEFAULT_GRACE_MS, DEFAULT_SIGNALS, graceMs, resolveLimits, type ServeOptions } from './options.js';
@@ -45,7 +45,10 @@ export async function serve<TService extends AnyService>(
   const hasCompute = Object.values(definition.methods).some((m) => m.compute !== undefined);
   const pool = hasCompute ? await createComputePool(definition, poolOptions) : undefined;
   try {
-    const access = authorize === undefined && describe === undefined ? undefined : new AccessPolicy({ authorize, describe }, log);
+    const access =
+      authorize === undefined && describe === undefined
+        ? undefined
+        : new AccessPolicy({ authorize, describe }, log);
     const dispatcher = new Dispatcher(definition, limits, log, pool, access);
     const transport = await TransportServer.listen({
       ...socketOptions,

@@ -24,17 +24,25 @@ export function clientCurveOptions(security: ClientSecurityOptions): {
   const derived = publicKeyOf(security.secretKey);
   if (security.publicKey !== undefined && security.publicKey !== derived) {
     keyBytes(security.publicKey, 'security.publicKey');
-    throw new SecurityError('ERR_COURIER_INVALID_KEY', 'security.publicKey does not match security.secretKey');
+    throw new SecurityError(
+      'ERR_COURIER_INVALID_KEY',
+      'security.publicKey does not match security.secretKey',
+    );
   }
   return { curveServerKey: security.serverKey, curvePublicKey: derived, curveSecretKey: security.secretKey };
 }
 
 /** Sets CURVE, and the routing id that proves our key to a Courier server, on an unconnected socket. */
-export function applyClientSecurity(sock: zmq.Socket, security: ClientSecurityOptions, withCallerId: boolean): void {
+export function applyClientSecurity(
+  sock: zmq.Socket,
+  security: ClientSecurityOptions,
+  withCallerId: boolean,
+): void {
   const opts = clientCurveOptions(security);
   const s = sock as zmq.Socket & Record<string, unknown>;
   s.curveServerKey = opts.curveServerKey;
   s.curvePublicKey = opts.curvePublicKey;
   s.curveSecretKey = opts.curveSecretKey;
-  if (withCallerId) s.routingId = callerRoutingId(opts.curvePublicKey, opts.curveSecretKey, opts.curveServerKey);
+  if (withCallerId)
+    s.routingId = callerRoutingId(opts.curvePublicKey, opts.curveSecretKey, opts.curveServerKey);
 }

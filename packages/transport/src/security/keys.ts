@@ -33,7 +33,10 @@ export function parseKeyFile(text: string, source = 'key file'): { publicKey: st
     keyBytes(secretKey, `the secret key in ${source}`);
     const derived = publicKeyOf(secretKey);
     if (publicKey !== undefined && publicKey !== derived) {
-      throw new SecurityError('ERR_COURIER_INVALID_KEY', `the public key in ${source} does not match its secret key`);
+      throw new SecurityError(
+        'ERR_COURIER_INVALID_KEY',
+        `the public key in ${source} does not match its secret key`,
+      );
     }
     return { publicKey: derived, secretKey };
   }
@@ -105,7 +108,10 @@ function ownSecretKey(env: Env): string | undefined {
   const secret = envOrFile(env, 'COURIER_SECRET_KEY');
   const keyFile = env.COURIER_KEY_FILE;
   if (secret !== undefined && keyFile !== undefined && keyFile !== '') {
-    throw new SecurityError('ERR_COURIER_KEY_LOAD_FAILED', 'set COURIER_SECRET_KEY or COURIER_KEY_FILE, not both');
+    throw new SecurityError(
+      'ERR_COURIER_KEY_LOAD_FAILED',
+      'set COURIER_SECRET_KEY or COURIER_KEY_FILE, not both',
+    );
   }
   if (secret !== undefined) {
     // A whole key file may sit in the variable (or its _FILE).
@@ -159,8 +165,12 @@ function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new SecurityError('ERR_COURIER_KEY_LOAD_FAILED', `cannot read ${path}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new SecurityError(
+      'ERR_COURIER_KEY_LOAD_FAILED',
+      `cannot read ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }

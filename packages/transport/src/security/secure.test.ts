@@ -38,7 +38,11 @@ async function secureServer(allow: readonly (string | { key: string; userId?: st
   return { server, seen, endpoint: server.endpoints[0]! };
 }
 
-function client(endpoint: string, keys: { publicKey: string; secretKey: string } | undefined, serverKey = serverPair.publicKey) {
+function client(
+  endpoint: string,
+  keys: { publicKey: string; secretKey: string } | undefined,
+  serverKey = serverPair.publicKey,
+) {
   const c = new TransportClient({
     connect: endpoint,
     heartbeatIntervalMs: HB,
@@ -74,7 +78,9 @@ describe('CURVE transport', () => {
     expect(seen).toHaveLength(0);
     expect(zapRefusedCount()).toBeGreaterThan(before);
     // New calls fail at once while the handshake keeps failing.
-    expect((await call(client(endpoint, mallory), 60_000)).details).toEqual({ code: 'ERR_COURIER_HANDSHAKE_FAILED' });
+    expect((await call(client(endpoint, mallory), 60_000)).details).toEqual({
+      code: 'ERR_COURIER_HANDSHAKE_FAILED',
+    });
   });
 
   it('fails the handshake fast with a wrong server key', async () => {
@@ -117,9 +123,15 @@ describe('CURVE transport', () => {
 
   it('gives no service to an allowed key claiming another identity in its routing id', async () => {
     const { seen, endpoint } = await secureServer([alice.publicKey, bob.publicKey]);
-    const drops = teardown.add(new ChannelRecorder<{ reason: string }>(TransportChannels.dropped), (r) => r.close());
+    const drops = teardown.add(new ChannelRecorder<{ reason: string }>(TransportChannels.dropped), (r) =>
+      r.close(),
+    );
     // Bob gets through the handshake, but states Alice's key without her secret.
-    const forged = new TransportClient({ connect: endpoint, heartbeatIntervalMs: HB, security: { serverKey: serverPair.publicKey, secretKey: bob.secretKey } });
+    const forged = new TransportClient({
+      connect: endpoint,
+      heartbeatIntervalMs: HB,
+      security: { serverKey: serverPair.publicKey, secretKey: bob.secretKey },
+    });
     teardown.add(forged, (x) => x.close());
     const dealer = new zmq.Dealer({
       linger: 0,
@@ -131,7 +143,10 @@ describe('CURVE transport', () => {
     teardown.add(dealer, (d) => d.close());
     dealer.connect(endpoint);
     await dealer.send([Buffer.from([0x43, 0x52, 0x52, 1]), Buffer.from([0x92, 3, 0x90])]);
-    await waitFor(() => drops.count((e) => e.reason === 'UNAUTHENTICATED') > 0, 'the forged peer to be dropped');
+    await waitFor(
+      () => drops.count((e) => e.reason === 'UNAUTHENTICATED') > 0,
+      'the forged peer to be dropped',
+    );
     expect(seen).toHaveLength(0);
     // The honest client with the same key is served.
     expect((await call(forged)).status).toBe(Status.OK);
@@ -160,7 +175,12 @@ describe('CURVE transport', () => {
     const attacker = async () => {
       while (zapRefusedCount() - before < TARGET) {
         const k = zmq.curveKeyPair();
-        const d = new zmq.Dealer({ linger: 0, curveServerKey: serverPair.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey });
+        const d = new zmq.Dealer({
+          linger: 0,
+          curveServerKey: serverPair.publicKey,
+          curvePublicKey: k.publicKey,
+          curveSecretKey: k.secretKey,
+        });
         const refused = new Promise((resolve) => d.events.on('handshake:error:auth', resolve));
         d.connect(endpoint);
         await refused;
@@ -184,11 +204,19 @@ describe('CURVE transport', () => {
 
   it('refuses to start without an allow list or with a bad key', () => {
     expect(
-      () => new TransportServer({ bind: 'tcp://127.0.0.1:*', onRequest: () => {}, security: { secretKey: 'short', allow: [] } }),
+      () =>
+        new TransportServer({
+          bind: 'tcp://127.0.0.1:*',
+          onRequest: () => {},
+          security: { secretKey: 'short', allow: [] },
+        }),
     ).toThrow(SecurityError);
     expect(
       () =>
-        new TransportClient({ connect: 'tcp://127.0.0.1:1', security: { serverKey: serverPair.publicKey, secretKey: alice.secretKey, publicKey: bob.publicKey } }),
+        new TransportClient({
+          connect: 'tcp://127.0.0.1:1',
+          security: { serverKey: serverPair.publicKey, secretKey: alice.secretKey, publicKey: bob.publicKey },
+        }),
     ).toThrow(expect.objectContaining({ code: 'ERR_COURIER_INVALID_KEY' }));
   });
 });

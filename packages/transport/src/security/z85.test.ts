@@ -87,9 +87,13 @@ describe('key files and environment', () => {
   it('refuses a mismatched pair and bad keys with stable codes', () => {
     const other = zmq.curveKeyPair();
     const mismatched = JSON.stringify({ publicKey: other.publicKey, secretKey: pair.secretKey });
-    expect(() => parseKeyFile(mismatched)).toThrow(expect.objectContaining({ code: 'ERR_COURIER_INVALID_KEY' }));
+    expect(() => parseKeyFile(mismatched)).toThrow(
+      expect.objectContaining({ code: 'ERR_COURIER_INVALID_KEY' }),
+    );
     expect(() => parseKeyList('not-a-key', 'test')).toThrow(SecurityError);
-    expect(() => parseKeyFile('{oops')).toThrow(expect.objectContaining({ code: 'ERR_COURIER_KEY_LOAD_FAILED' }));
+    expect(() => parseKeyFile('{oops')).toThrow(
+      expect.objectContaining({ code: 'ERR_COURIER_KEY_LOAD_FAILED' }),
+    );
   });
 
   it('takes keys from variables and from _FILE variables (Kubernetes secrets)', () => {
@@ -112,7 +116,11 @@ describe('key files and environment', () => {
       secretKey: client.secretKey,
     });
     expect(() =>
-      clientSecurityFromEnv({ COURIER_SERVER_KEY: pair.publicKey, COURIER_SECRET_KEY: 'x', COURIER_SECRET_KEY_FILE: secretFile }),
+      clientSecurityFromEnv({
+        COURIER_SERVER_KEY: pair.publicKey,
+        COURIER_SECRET_KEY: 'x',
+        COURIER_SECRET_KEY_FILE: secretFile,
+      }),
     ).toThrow(expect.objectContaining({ code: 'ERR_COURIER_KEY_LOAD_FAILED' }));
   });
 });

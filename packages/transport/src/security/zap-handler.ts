@@ -112,7 +112,15 @@ function answer(state: ZapState, msg: Buffer[]): (string | Buffer)[] | undefined
   const route = msg[0]!;
   const requestId = msg[3]!;
   const reply = (code: string, text: string, userId = ''): (string | Buffer)[] => [
-    route, '', ZAP_VERSION, requestId, code, text, userId, ''];
+    route,
+    '',
+    ZAP_VERSION,
+    requestId,
+    code,
+    text,
+    userId,
+    '',
+  ];
   if (msg[2]!.toString() !== ZAP_VERSION) {
     state.refused++;
     return reply('400', 'unsupported ZAP version');
