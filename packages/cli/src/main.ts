@@ -3,7 +3,7 @@ import { call, callUsage } from './commands/call.js';
 import { describe, describeUsage } from './commands/describe.js';
 import { health, healthUsage } from './commands/health.js';
 import { keygen, keygenUsage } from './commands/keygen.js';
-import { UsageError } from './endpoint.js';
+import { UsageError } from './errors.js';
 import { type CliIO, processIO } from './io.js';
 import { securityUsage } from './security-flags.js';
 

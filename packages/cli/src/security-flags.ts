@@ -7,7 +7,7 @@ import {
   readKeyFile,
   SecurityError,
 } from '@courier/transport';
-import { UsageError } from './endpoint.js';
+import { UsageError } from './errors.js';
 
 /** The key flags every command that connects takes (parseArgs option specs). */
 export const SECURITY_OPTIONS = {

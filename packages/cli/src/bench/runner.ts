@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { encodeBody } from '@courier/core';
-import { type ClientSecurityOptions, Status, statusName } from '@courier/transport';
-import { Connection } from '../connection.js';
+import { type ClientSecurityOptions, Status, statusName, TransportClient } from '@courier/transport';
+import { CLI_TRANSPORT } from '../client.js';
 import { type LatencyBucket, LatencyRecorder, type LatencySummary } from './latency.js';
 
 export interface BenchOptions {
@@ -54,8 +54,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const warmupMs = Math.min(opts.warmupMs ?? 1000, opts.durationMs / 5);
   // Encode once: the benchmark measures the service, not our encoder.
   const body = encodeBody(opts.input);
-  await using conn = new Connection(opts.endpoint, opts.security);
-  const transport = conn.transport;
+  // The transport itself, not a Courier client: no retries or per-call encoding in the measurement.
+  await using transport = new TransportClient({
+    ...CLI_TRANSPORT,
+    connect: opts.endpoint,
+    ...(opts.security !== undefined && { security: opts.security }),
+  });
   const latency = new LatencyRecorder();
   const errors: Record<string, number> = {};
   let ok = 0;

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatKeyPairJson, formatZcert, generateKeyPair } from '@courier/transport';
-import { UsageError } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 
 export const keygenUsage = `courier keygen [--out <file>] [--format json|zcert] [--force]

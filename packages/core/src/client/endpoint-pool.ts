@@ -88,6 +88,11 @@ export class EndpointPool {
     return this.#endpoints.map((e) => e.info());
   }
 
+  /** Every endpoint is failing its CURVE handshake (wrong server key, or our key refused). */
+  get handshakeFailed(): boolean {
+    return this.#endpoints.length > 0 && this.#endpoints.every((e) => e.handshakeFailure !== undefined);
+  }
+
   /** Why no endpoint could take a call, for the UnavailableError's message. */
   describeUnavailable(): string {
     if (this.#closed) return 'client is closed';
@@ -96,10 +101,9 @@ export class EndpointPool {
         (e) => `${e.address} ${e.state}${e.handshakeFailure === undefined ? '' : `: ${e.handshakeFailure}`}`,
       )
       .join(', ');
-    const why =
-      states === ''
-        ? `no endpoints for service ${this.#service}`
-        : `no usable endpoint for service ${this.#service} (${states})`;
+    // A dynamic client without a service (the CLI) has '' here.
+    const of = this.#service === '' ? '' : ` for service ${this.#service}`;
+    const why = states === '' ? `no endpoints${of}` : `no usable endpoint${of} (${states})`;
     return this.#lastError === undefined ? why : `${why}; ${this.#lastError}`;
   }
 

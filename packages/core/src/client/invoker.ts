@@ -1,19 +1,25 @@
 import { performance } from 'node:perf_hooks';
-import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { HANDSHAKE_FAILED, localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
-import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import {
+  BadRequestError,
+  ClientConfigError,
+  CourierError,
+  errorFromStatus,
+  InternalError,
+} from '../errors.js';
+import { markFromCall } from '../from-call.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
 import { EndpointPool } from './endpoint-pool.js';
-import { ClientConfigError } from './errors.js';
-import { markFromCall } from './from-call.js';
 import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
-import { MAX_TIMER_MS, sleep } from './wait.js';
+import { sleep } from './wait.js';
 
 /**
  * Runs calls for one service: picks endpoints, sends attempts, retries what
@@ -21,8 +27,11 @@ import { MAX_TIMER_MS, sleep } from './wait.js';
  * client view of the service shares one Invoker (and so its connections).
  */
 export class Invoker {
+  /** The service, or '' for a client of whatever serves its endpoints (see createDynamicClient). */
   readonly service: string;
   readonly pool: EndpointPool;
+  /** What a method name is prefixed with on the wire: `<service>.`, or nothing. */
+  readonly #prefix: string;
   readonly #deadlineMs: number;
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
@@ -30,6 +39,7 @@ export class Invoker {
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
+    this.#prefix = service === '' ? '' : `${service}.`;
     const random = options.random ?? Math.random;
     const now = options.now ?? (() => performance.now());
     this.#deadlineMs = atLeast('client', 'deadlineMs', options.deadlineMs ?? 5000, 1);
@@ -76,7 +86,7 @@ export class Invoker {
     const call = resolveCall(scope, options, started, this.#deadlineMs, this.#meta);
     const body = encodeInput(input);
     this.#budget?.deposit();
-    const wireMethod = `${this.service}.${method}`;
+    const wireMethod = this.#prefix + method;
     const tried = new Set<Endpoint>();
     let attempts = 0;
     let reply: Reply;
@@ -133,7 +143,12 @@ export class Invoker {
     const endpoint = this.pool.pick(tried);
     if (endpoint !== undefined) return endpoint;
     // Nothing usable: wait only for what is about to come up by itself.
-    if (!this.pool.worthWaiting) return localReply(Status.UNAVAILABLE, this.pool.describeUnavailable());
+    if (!this.pool.worthWaiting) {
+      const reply = localReply(Status.UNAVAILABLE, this.pool.describeUnavailable());
+      // Every endpoint refused our keys: say so in the code, not only the message.
+      if (this.pool.handshakeFailed) reply.details = { code: HANDSHAKE_FAILED };
+      return reply;
+    }
     return undefined;
   }
 

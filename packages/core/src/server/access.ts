@@ -1,6 +1,6 @@
 import { type CallerIdentity, type IncomingRequest, type OutgoingReply, Status } from '@courier/transport';
 import type { Logger } from 'pino';
-import { BuiltinMethod } from './builtins.js';
+import { BuiltinMethod } from '../builtins.js';
 
 /**
  * Decides whether `identity` may call `method` (the method's name in the

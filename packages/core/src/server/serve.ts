@@ -1,6 +1,7 @@
 import { TransportServer } from '@courier/transport';
 import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
+import { ServerConfigError } from '../errors.js';
 import { AccessPolicy } from './access.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
@@ -35,7 +36,10 @@ export async function serve<TService extends AnyService>(
     ...socketOptions
   } = options;
   if (definition?.kind !== 'service') {
-    throw new TypeError('serve() needs a service definition made by defineService()');
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      'serve() needs a service definition made by defineService()',
+    );
   }
   const log = (logger ?? defaultLogger()).child({ service: definition.name });
   const limits = resolveLimits(definition, overrides);

@@ -1,5 +1,8 @@
 import type * as zmq from 'zeromq';
 
+/** `details.code` of the local UNAVAILABLE that a failed CURVE handshake gives calls. */
+export const HANDSHAKE_FAILED = 'ERR_COURIER_HANDSHAKE_FAILED';
+
 /** Why a CURVE handshake failed, as the client's socket saw it. */
 export type HandshakeFailure = 'auth' | 'protocol' | 'other';
 

@@ -2,7 +2,7 @@ export { type AllowedKey, type AllowFunction, type AllowOption, KeyAllowlist } f
 export { applyClientSecurity, type ClientSecurityOptions } from './client-security.js';
 export { isKey, publicKeyOf } from './curve25519.js';
 export { SecurityError, type SecurityErrorCode } from './errors.js';
-export { HandshakeWatch } from './handshake-watch.js';
+export { HANDSHAKE_FAILED, HandshakeWatch } from './handshake-watch.js';
 export {
   clientSecurityFromEnv,
   envOrFile,
