@@ -90,12 +90,13 @@ export function envOrFile(env: Env, name: string): string | undefined {
   return direct === '' ? undefined : direct?.trim();
 }
 
-/** A list of keys: separated by commas or whitespace, `#` comments ignored; or key files' public keys. */
+/** A list of keys: separated by commas or whitespace, lines starting with `#` ignored; or a key file's public key. */
 export function parseKeyList(text: string, source: string): string[] {
   if (/public-key\s*=|"publicKey"/.test(text)) return [parseKeyFile(text, source).publicKey];
   const keys = text
     .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
+    // Whole-line comments only: '#' is a Z85 character, so it may sit inside a key.
+    .filter((line) => !line.trimStart().startsWith('#'))
     .join(' ')
     .split(/[\s,]+/)
     .filter((k) => k.length > 0);

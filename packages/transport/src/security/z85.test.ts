@@ -96,6 +96,15 @@ describe('key files and environment', () => {
     );
   });
 
+  it('keeps a # inside a key (a Z85 character), and ignores # comment lines', () => {
+    let pair = zmq.curveKeyPair();
+    while (!pair.publicKey.includes('#')) pair = zmq.curveKeyPair();
+    expect(parseKeyList(`# ops team\n${pair.publicKey}, ${pair.publicKey}\n`, 'test')).toEqual([
+      pair.publicKey,
+      pair.publicKey,
+    ]);
+  });
+
   it('takes keys from variables and from _FILE variables (Kubernetes secrets)', () => {
     const client = zmq.curveKeyPair();
     const secretFile = join(dir, 'secret');
