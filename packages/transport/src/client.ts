@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
-import { type DeadlineEntry, DeadlineList } from './deadline-list.js';
 import {
   bytesChannel,
   droppedChannel,
@@ -23,6 +22,7 @@ import {
 } from './protocol/framing.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
+import { DeadlineHeap, type Scheduled } from './scheduler/deadline-heap.js';
 import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
 import { WarningThrottle } from './warning-throttle.js';
 
@@ -74,7 +74,7 @@ export interface Reply {
   local: boolean;
 }
 
-interface Pending extends DeadlineEntry {
+interface Pending extends Scheduled {
   readonly id: number;
   readonly deadlineMs: number;
   resolve: (reply: Reply) => void;
@@ -117,8 +117,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly #sock: zmq.Dealer;
   readonly #writer: BatchWriter;
   readonly #pending = new Map<number, Pending>();
-  readonly #deadlines = new DeadlineList<Pending>((p) =>
-    this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
+  // Ref'd: like a per-request setTimeout, a pending deadline keeps the process alive.
+  readonly #deadlines = new DeadlineHeap<Pending>(
+    (p) => this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
+    { ref: true },
   );
   readonly #liveness: Liveness;
   readonly #timer: NodeJS.Timeout;
@@ -266,9 +268,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       sent: false,
       settled: false,
       expiresAt: 0,
-      prev: undefined,
-      next: undefined,
-      list: undefined,
+      heapIndex: -1,
     };
     if (req.signal !== undefined) {
       pending.onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
@@ -281,7 +281,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     });
     this.#pending.set(id, pending);
     const now = performance.now();
-    this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
+    this.#deadlines.add(pending, now + Math.ceil(req.deadlineMs));
     this.#lastSent = now;
     this.#writer.commit(req.body, pending);
     return promise;

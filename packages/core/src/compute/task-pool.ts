@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Status } from '@courier/transport';
+import { DeadlineHeap, MAX_TIMER_MS, type Scheduled } from '@courier/transport/internal';
 import type { Piscina } from 'piscina';
 import { poolTaskEndChannel } from '../diagnostics.js';
 import {
@@ -13,11 +14,12 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
+import { type Queued, WaitQueue } from '../server/wait-queue.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 
-interface Task {
+interface Task extends Queued, Scheduled {
   readonly method: string;
   readonly target: Target;
   readonly input: unknown;
@@ -26,6 +28,8 @@ interface Task {
   /** Aborts the task wherever it is; its reason is the CourierError the caller gets. */
   readonly abort: AbortController;
   dispose: () => void;
+  /** Aborts it with DEADLINE_EXCEEDED (called by the pool's deadline heap). */
+  onDeadline: () => void;
 }
 
 /**
@@ -42,8 +46,11 @@ export class ComputeTaskPool implements ComputePool {
   readonly #targets: ReadonlyMap<string, Target>;
   readonly #size: number;
   readonly #maxQueue: number;
-  /** Insertion-ordered, with O(1) removal of a task that aborts while waiting. */
-  readonly #queue = new Set<Task>();
+  /** FIFO, with O(1) removal of a task that aborts while waiting. */
+  readonly #queue = new WaitQueue<Task>();
+  /** Unref'd: the task itself keeps the process alive while it matters (a busy worker is ref'd). */
+  readonly #deadlines = new DeadlineHeap<Task>((task) => task.onDeadline(), { ref: false });
+  #arrivals = 0;
   #running = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -90,10 +97,17 @@ export class ComputeTaskPool implements ComputePool {
         reject,
         abort: new AbortController(),
         dispose: noop,
+        onDeadline: noop,
+        queuePrev: undefined,
+        queueNext: undefined,
+        queueOwner: undefined,
+        queueArrival: 0,
+        expiresAt: 0,
+        heapIndex: -1,
       };
       this.#armAbort(task, signal, deadline);
       if (this.#running < this.#size) this.#start(task);
-      else this.#queue.add(task);
+      else this.#queue.push(task, this.#arrivals++);
     });
   }
 
@@ -121,7 +135,7 @@ export class ComputeTaskPool implements ComputePool {
   #armAbort(task: Task, signal: AbortSignal | undefined, deadline: number): void {
     const onAbort = (reason: CourierError) => {
       if (task.abort.signal.aborted) return;
-      if (this.#queue.delete(task)) {
+      if (this.#queue.remove(task)) {
         this.#settle(task, reason);
       } else {
         // Running: Piscina rejects the task and terminates its worker.
@@ -130,16 +144,13 @@ export class ComputeTaskPool implements ComputePool {
     };
     const onSignal = () => onAbort(abortReason(signal!, deadline));
     signal?.addEventListener('abort', onSignal, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const remaining = deadline - performance.now();
     // Beyond setTimeout's range (about 24.8 days) the task has no deadline to speak of.
-    if (remaining < MAX_TIMER_MS) {
-      timer = setTimeout(() => onAbort(deadlineError()), remaining);
-      // The task itself keeps the process alive while it matters (a busy worker is ref'd).
-      timer.unref();
+    if (deadline - performance.now() < MAX_TIMER_MS) {
+      task.onDeadline = () => onAbort(deadlineError());
+      this.#deadlines.add(task, deadline);
     }
     task.dispose = () => {
-      clearTimeout(timer);
+      this.#deadlines.remove(task);
       signal?.removeEventListener('abort', onSignal);
     };
   }
@@ -183,16 +194,15 @@ export class ComputeTaskPool implements ComputePool {
   }
 
   #pump(): void {
-    for (const task of this.#queue) {
-      if (this.#running >= this.#size) return;
-      this.#queue.delete(task);
+    while (this.#running < this.#size) {
+      const task = this.#queue.shift();
+      if (task === undefined) break;
       this.#start(task);
     }
+    if (this.#queue.size > 0) return;
     if (this.#running === 0) this.#onIdle?.();
   }
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function noop(): void {}
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@courier/transport';
+import { DeadlineHeap } from '@courier/transport/internal';
 import type { Logger } from 'pino';
 import { encodeBody } from '../codec.js';
 import type { ComputePool } from '../compute/pool.js';
@@ -8,7 +9,6 @@ import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
 import { BuiltinMethod, describeService, type HealthReport, type ServiceDescription } from './builtins.js';
 import { Bulkhead } from './bulkhead.js';
 import { Call, type CallHost } from './call.js';
-import { DeadlineWatch } from './deadline-watch.js';
 import type { ResolvedLimits } from './options.js';
 import { buildRoutes, type Route } from './routes.js';
 
@@ -35,7 +35,8 @@ export class Dispatcher implements CallHost {
   readonly service: string;
   readonly log: Logger;
   readonly bulkhead: Bulkhead;
-  readonly watch = new DeadlineWatch();
+  /** Unref'd: the socket and the handlers' own I/O keep the process alive, not deadlines. */
+  readonly deadlines = new DeadlineHeap<Call>((call) => call.expire(), { ref: false });
   readonly #definition: AnyService;
   readonly #pool: ComputePool | undefined;
   readonly #routes: Map<string, Route>;
@@ -145,7 +146,7 @@ export class Dispatcher implements CallHost {
   }
 
   close(): void {
-    this.watch.close();
+    this.deadlines.clear();
   }
 
   stats(): ServerStats {

@@ -1,0 +1,11 @@
+/**
+ * `@courier/transport/internal`: what @courier/core builds on that is not part of the
+ * transport's public API (packages/transport/README.md lists that). No semver promise:
+ * this entry point changes with core, in the same release.
+ */
+export {
+  DeadlineHeap,
+  type DeadlineHeapOptions,
+  MAX_TIMER_MS,
+  type Scheduled,
+} from './scheduler/deadline-heap.js';
