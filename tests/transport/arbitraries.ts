@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { Command, encodeMessage, msgpack, type Packet, RPC_SIGNATURE } from '../../packages/transport/src/index.js';
+import {
+  Command,
+  encodeMessage,
+  msgpack,
+  type Packet,
+  RPC_SIGNATURE,
+} from '../../packages/transport/src/index.js';
 import { MAX_REQUEST_ID } from '../../packages/transport/src/protocol/constants.js';
 
 /**

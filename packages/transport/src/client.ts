@@ -2,24 +2,15 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
-import {
-  bytesChannel,
-  droppedChannel,
-  frameBytes,
-  heartbeatMissedChannel,
-  peerChannel,
-} from './diagnostics.js';
+import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
 import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
+import { decodeMessage } from './protocol/decode.js';
+import type { DecodeError } from './protocol/decode-error.js';
+import { appendRequestEnvelope, encodeEnvelope } from './protocol/encode.js';
 import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
-import {
-  appendRequestEnvelope,
-  type DecodeError,
-  decodeMessage,
-  encodeEnvelope,
-} from './protocol/framing.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { DeadlineHeap, type Scheduled } from './scheduler/deadline-heap.js';
@@ -171,7 +162,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
         if (bytesChannel.hasSubscribers) {
-          bytesChannel.publish({ side: 'client', direction: 'out', bytes: frameBytes(frames) });
+          bytesChannel.publish({ side: 'client', direction: 'out', bytes: bodyBytes(frames) });
         }
         return this.#sock.send(frames);
       },
@@ -399,7 +390,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 
   #onMessage(msg: Buffer[]): void {
     if (bytesChannel.hasSubscribers) {
-      bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
+      bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
     }
     const { packets, errors } = decodeMessage(msg, this.#opts.limits);
     for (const error of errors) this.#onDecodeError(error);

@@ -33,6 +33,9 @@ export {
   type StatusName,
   statusName,
 } from './protocol/constants.js';
+export { decodeMessage } from './protocol/decode.js';
+export type { DecodedMessage, DecodeError, DecodeErrorCode } from './protocol/decode-error.js';
+export { encodeEnvelope, encodeMessage, encodePacket } from './protocol/encode.js';
 export type {
   CancelPacket,
   DisconnectPacket,
@@ -52,16 +55,7 @@ export {
 } from './protocol/events.js';
 export {
   DEFAULT_DECODE_LIMITS,
-  type DecodedMessage,
-  type DecodeError,
-  type DecodeErrorCode,
   type DecodeLimits,
-  decodeMessage,
-  encodeEnvelope,
-  encodeMessage,
-  encodePacket,
-} from './protocol/framing.js';
-export {
   MAX_DEADLINE_MS,
   MAX_META_ENTRIES,
   MAX_METHOD_LENGTH,

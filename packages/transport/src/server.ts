@@ -2,19 +2,15 @@ import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
 import { bindAll } from './bind.js';
-import {
-  bytesChannel,
-  droppedChannel,
-  frameBytes,
-  heartbeatMissedChannel,
-  peerChannel,
-} from './diagnostics.js';
+import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
 import { Command, Status } from './protocol/constants.js';
+import { decodeMessage } from './protocol/decode.js';
+import type { DecodeError } from './protocol/decode-error.js';
+import { appendReplyEnvelope, encodeEnvelope } from './protocol/encode.js';
 import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
-import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } from './protocol/framing.js';
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
@@ -102,7 +98,7 @@ export class TransportServer {
           bytesChannel.publish({
             side: 'server',
             direction: 'out',
-            bytes: frameBytes(frames) - frames[0]!.length,
+            bytes: bodyBytes(frames) - frames[0]!.length,
           });
         }
         return this.#sock.send(frames);
@@ -224,7 +220,7 @@ export class TransportServer {
   #onMessage(msg: Buffer[]): void {
     const route = msg[0]!;
     if (bytesChannel.hasSubscribers) {
-      bytesChannel.publish({ side: 'server', direction: 'in', bytes: frameBytes(msg) - route.length });
+      bytesChannel.publish({ side: 'server', direction: 'in', bytes: bodyBytes(msg) - route.length });
     }
     const { packets, errors } = decodeMessage(msg, this.#opts.limits, 1);
     const now = performance.now();

@@ -80,13 +80,6 @@ export class EnvelopeFrame {
   }
 }
 
-/** Encodes one envelope (a short array) into a Buffer of its own. */
-export function packEnvelope(values: readonly unknown[]): Buffer {
-  const frame = new EnvelopeFrame(64);
-  appendEnvelope(frame, values);
-  return frame.bytes();
-}
-
 /** Appends one envelope (a short array), through the fast path when it can. */
 export function appendEnvelope(out: EnvelopeFrame, values: readonly unknown[]): void {
   const start = out.length;

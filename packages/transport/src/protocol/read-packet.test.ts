@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Command, MAX_REQUEST_ID } from './constants.js';
 import type { Packet } from './envelope.js';
-import { DEFAULT_DECODE_LIMITS, toPacket } from './framing.js';
-import { MAX_DEADLINE_MS } from './limits.js';
+import { DEFAULT_DECODE_LIMITS, MAX_DEADLINE_MS } from './limits.js';
 import { msgpack } from './msgpack.js';
 import { NOT_FAST, readFastPacket } from './read-packet.js';
+import { toPacket } from './validate.js';
 
 const uint = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 127 }), weight: 4 },

@@ -1,7 +1,6 @@
 import { Command } from './constants.js';
 import type { Metadata, Packet } from './envelope.js';
-import type { DecodeLimits } from './framing.js';
-import { bodyBytes, MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
+import { bodyBytes, type DecodeLimits, MAX_DEADLINE_MS, MAX_META_ENTRIES, MAX_STATUS } from './limits.js';
 
 /**
  * A reader for the REQUEST and REPLY envelopes that make up nearly all

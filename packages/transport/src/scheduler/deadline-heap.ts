@@ -1,3 +1,5 @@
+import { MAX_DEADLINE_MS } from '../protocol/limits.js';
+
 /** What a DeadlineHeap needs on each entry; the heap manages these fields. */
 export interface Scheduled {
   /** performance.now() timestamp at which the entry expires. */
@@ -15,8 +17,11 @@ export interface DeadlineHeapOptions {
   ref: boolean;
 }
 
-/** setTimeout's ceiling; a longer delay would fire at once. */
-export const MAX_TIMER_MS = 0x7fff_ffff;
+/**
+ * setTimeout's ceiling (a longer delay would fire at once): 2^31-1 ms, the one constant
+ * that is also the protocol's largest deadline.
+ */
+export const MAX_TIMER_MS = MAX_DEADLINE_MS;
 
 /**
  * The one deadline scheduler of the transport, the core server and the compute pool:

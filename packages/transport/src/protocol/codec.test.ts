@@ -3,23 +3,17 @@ import { describe, expect, it } from 'vitest';
 import {
   Command,
   EVENT_SIGNATURE,
+  FLAG_DRAINING,
   MAX_REQUEST_ID,
   PROTOCOL_VERSION,
   RPC_SIGNATURE,
   Status,
 } from './constants.js';
+import { decodeMessage } from './decode.js';
+import type { DecodeError } from './decode-error.js';
+import { appendReplyEnvelope, appendRequestEnvelope, encodeMessage, encodePacket } from './encode.js';
 import type { Packet, ReplyPacket, RequestPacket } from './envelope.js';
-import {
-  appendReplyEnvelope,
-  appendRequestEnvelope,
-  DEFAULT_DECODE_LIMITS,
-  type DecodeError,
-  type DecodeLimits,
-  decodeMessage,
-  encodeMessage,
-  encodePacket,
-  FLAG_DRAINING,
-} from './framing.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import { msgpack } from './msgpack.js';
 import { EnvelopeFrame } from './pack-envelope.js';
 
