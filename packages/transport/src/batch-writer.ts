@@ -1,6 +1,7 @@
+import { type Codec, FastCodec } from './protocol/codec.js';
 import { RPC_SIGNATURE } from './protocol/constants.js';
 import { bodyBytes } from './protocol/limits.js';
-import { EnvelopeFrame } from './protocol/pack-envelope.js';
+import type { EnvelopeFrame } from './protocol/pack-envelope.js';
 
 /**
  * One outgoing ZeroMQ message under construction: packets bound for one peer.
@@ -22,6 +23,8 @@ interface Batch {
 }
 
 export interface BatchWriterOptions {
+  /** The socket's codec, whose slab the envelopes frames come from (a new FastCodec if not given). */
+  codec?: Codec;
   maxBatchPackets: number;
   maxBatchBytes: number;
   /** Sends one whole message. Must resolve or reject; never called concurrently. */
@@ -57,6 +60,7 @@ export interface BatchWriterOptions {
  */
 export class BatchWriter {
   readonly #opts: BatchWriterOptions;
+  readonly #codec: Codec;
   readonly #queue: Batch[] = [];
   /** The batch still accepting packets, per destination. */
   readonly #open = new Map<string, Batch>();
@@ -73,6 +77,7 @@ export class BatchWriter {
 
   constructor(opts: BatchWriterOptions) {
     this.#opts = opts;
+    this.#codec = opts.codec ?? new FastCodec();
   }
 
   /** Packets waiting to be sent. */
@@ -99,7 +104,7 @@ export class BatchWriter {
       batch = {
         route,
         key,
-        envelopes: new EnvelopeFrame(this.#frameBytesHint),
+        envelopes: this.#codec.frame(this.#frameBytesHint),
         ends: [],
         bodies: [],
         tags: [],
@@ -222,7 +227,7 @@ export class BatchWriter {
       if (tag !== undefined) {
         if (beforeSend !== undefined && !beforeSend(tag)) {
           if (kept === undefined) {
-            kept = new EnvelopeFrame(written.length);
+            kept = this.#codec.frame(written.length);
             kept.append(written.subarray(0, start));
           }
           continue;

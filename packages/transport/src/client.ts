@@ -6,10 +6,10 @@ import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } fro
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { FastCodec } from './protocol/codec.js';
 import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
-import { decodeMessage } from './protocol/decode.js';
 import type { DecodeError } from './protocol/decode-error.js';
-import { appendRequestEnvelope, encodeEnvelope } from './protocol/encode.js';
+import { encodeEnvelope } from './protocol/encode.js';
 import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
@@ -106,6 +106,8 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly endpoint: string;
   readonly #opts: ResolvedSocketOptions;
   readonly #sock: zmq.Dealer;
+  /** This socket's codec: its decoding and encoding state is its own. */
+  readonly #codec = new FastCodec();
   readonly #writer: BatchWriter;
   readonly #pending = new Map<number, Pending>();
   // Ref'd: like a per-request setTimeout, a pending deadline keeps the process alive.
@@ -158,6 +160,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       );
     }
     this.#writer = new BatchWriter({
+      codec: this.#codec,
       maxBatchPackets: this.#opts.maxBatchPackets,
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
@@ -232,7 +235,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open('', undefined, bytes);
     const start = envelopes.length;
-    appendRequestEnvelope(
+    this.#codec.appendRequest(
       envelopes,
       req.body.length,
       id,
@@ -392,7 +395,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     if (bytesChannel.hasSubscribers) {
       bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
     }
-    const { packets, errors } = decodeMessage(msg, this.#opts.limits);
+    const { packets, errors } = this.#codec.decode(msg, this.#opts.limits, 0);
     for (const error of errors) this.#onDecodeError(error);
     if (packets.length === 0) return;
     this.#liveness.seen(performance.now());

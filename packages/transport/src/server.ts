@@ -6,10 +6,10 @@ import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } fro
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { FastCodec } from './protocol/codec.js';
 import { Command, Status } from './protocol/constants.js';
-import { decodeMessage } from './protocol/decode.js';
 import type { DecodeError } from './protocol/decode-error.js';
-import { appendReplyEnvelope, encodeEnvelope } from './protocol/encode.js';
+import { encodeEnvelope } from './protocol/encode.js';
 import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
@@ -59,6 +59,8 @@ export class TransportServer {
   readonly #onRequest: (req: IncomingRequest) => void;
   readonly #sock: zmq.Router;
   readonly #writer: BatchWriter;
+  /** This socket's codec: its decoding and encoding state is its own. */
+  readonly #codec = new FastCodec();
   readonly #peers = new Map<string, Peer>();
   readonly #endpoints: string[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -91,6 +93,7 @@ export class TransportServer {
       linger: 1000,
     });
     this.#writer = new BatchWriter({
+      codec: this.#codec,
       maxBatchPackets: this.#opts.maxBatchPackets,
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
@@ -222,7 +225,7 @@ export class TransportServer {
     if (bytesChannel.hasSubscribers) {
       bytesChannel.publish({ side: 'server', direction: 'in', bytes: bodyBytes(msg) - route.length });
     }
-    const { packets, errors } = decodeMessage(msg, this.#opts.limits, 1);
+    const { packets, errors } = this.#codec.decode(msg, this.#opts.limits, 1);
     const now = performance.now();
     const key = route.toString('latin1');
     let peer = this.#peers.get(key);
@@ -386,7 +389,7 @@ export class TransportServer {
     const envelopes = this.#writer.open(peer.key, peer.route, bytes);
     const start = envelopes.length;
     try {
-      appendReplyEnvelope(
+      this.#codec.appendReply(
         envelopes,
         body.length,
         id,

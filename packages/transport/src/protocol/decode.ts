@@ -1,9 +1,9 @@
 import { PROTOCOL_VERSION, RPC_SIGNATURE, Status } from './constants.js';
 import { type DecodedMessage, type DecodeError, fail } from './decode-error.js';
 import type { Packet, ReplyPacket, RequestPacket } from './envelope.js';
+import { FastReader, NOT_FAST } from './fast-reader.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, isUint } from './limits.js';
 import { msgpack } from './msgpack.js';
-import { NOT_FAST, readFastPacket } from './read-packet.js';
 import { toPacket } from './validate.js';
 
 /**
@@ -24,13 +24,28 @@ import { toPacket } from './validate.js';
 /**
  * Decodes one ZeroMQ message (without the ROUTER identity frame). Never
  * throws: whatever cannot be decoded is reported in `errors`, and every packet
- * decoded before the first unrecoverable error is returned.
+ * decoded before the first unrecoverable error is returned. For one-off use
+ * (tools, tests): a socket decodes through its own Codec, whose fast reader
+ * keeps its string cache from message to message.
  */
 export function decodeMessage(
   frames: readonly Buffer[],
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
   /** Index of the signature frame: 1 on a ROUTER, whose frame 0 is the routing id. */
   start = 0,
+): DecodedMessage {
+  return decodeWith(new FastReader(), frames, limits, start);
+}
+
+/**
+ * decodeMessage with the given fast reader, or with msgpackr and the field
+ * checks of validate.ts alone when `reader` is undefined (GenericCodec).
+ */
+export function decodeWith(
+  reader: FastReader | undefined,
+  frames: readonly Buffer[],
+  limits: DecodeLimits,
+  start: number,
 ): DecodedMessage {
   const packets: Packet[] = [];
   const errors: DecodeError[] = [];
@@ -71,8 +86,8 @@ export function decodeMessage(
   }
   let at = 0;
   while (at < envelopes.length) {
-    if (n < limits.maxPacketsPerMessage) {
-      const end = readFastPacket(envelopes, at, frames, i, limits, packets);
+    if (reader !== undefined && n < limits.maxPacketsPerMessage) {
+      const end = reader.read(envelopes, at, frames, i, limits, packets);
       if (end !== NOT_FAST) {
         n++;
         // The fast reader reads only REQUEST and REPLY packets.
