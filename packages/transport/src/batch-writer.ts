@@ -73,6 +73,8 @@ export class BatchWriter {
   #isOpen = false;
   /** The body size open() was given for that packet. */
   #openedBodyBytes = 0;
+  /** Where the open packet's envelope starts in its batch's envelopes frame. */
+  #openedAt = 0;
   #queuedPackets = 0;
 
   constructor(opts: BatchWriterOptions) {
@@ -118,7 +120,24 @@ export class BatchWriter {
     if (this.#opened !== batch) this.#opened = batch;
     this.#isOpen = true;
     this.#openedBodyBytes = bodySize;
+    this.#openedAt = batch.envelopes.length;
     return batch.envelopes;
+  }
+
+  /** Bytes appended to the frame since open(): the open packet's envelope so far. */
+  get openedBytes(): number {
+    return this.#isOpen && this.#opened !== undefined ? this.#opened.envelopes.length - this.#openedAt : 0;
+  }
+
+  /**
+   * Drops the packet started by open(): whatever was appended since goes, and
+   * nothing is queued. The writer owns its frames, so callers never rewind one.
+   */
+  rollback(): void {
+    const batch = this.#opened;
+    if (!this.#isOpen || batch === undefined) throw new Error('BatchWriter.rollback() without open()');
+    this.#isOpen = false;
+    batch.envelopes.length = this.#openedAt;
   }
 
   /**

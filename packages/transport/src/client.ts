@@ -234,7 +234,6 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const id = this.#allocateId();
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open('', undefined, bytes);
-    const start = envelopes.length;
     this.#codec.appendRequest(
       envelopes,
       req.body.length,
@@ -248,9 +247,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     );
     // A too-large envelope would stop the server decoding the whole message,
     // taking the other requests batched with it down too.
-    const tooLarge = checkRequestEnvelope(envelopes.length - start, this.#opts.limits);
+    const tooLarge = checkRequestEnvelope(this.#writer.openedBytes, this.#opts.limits);
     if (tooLarge !== undefined) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return Promise.resolve(limitReply(tooLarge));
     }
     const pending: Pending = {

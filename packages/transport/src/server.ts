@@ -387,7 +387,6 @@ export class TransportServer {
     if (violation !== undefined) return violation;
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open(peer.key, peer.route, bytes);
-    const start = envelopes.length;
     try {
       this.#codec.appendReply(
         envelopes,
@@ -400,12 +399,12 @@ export class TransportServer {
         reply.contentType,
       );
     } catch (cause) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return unencodableReply(cause);
     }
-    const tooLarge = checkReplyEnvelope(envelopes.length - start, limits);
+    const tooLarge = checkReplyEnvelope(this.#writer.openedBytes, limits);
     if (tooLarge !== undefined) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return tooLarge;
     }
     this.#writer.commit(body);
