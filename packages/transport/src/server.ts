@@ -10,11 +10,13 @@ import { FastCodec } from './protocol/codec.js';
 import { Command, Status } from './protocol/constants.js';
 import type { DecodeError } from './protocol/decode-error.js';
 import { encodeEnvelope } from './protocol/encode.js';
-import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
+import type { Packet, RequestPacket } from './protocol/envelope.js';
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
 import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
+import type { Peer } from './server/peer.js';
+import { type ReplySink, ServerRequest } from './server/server-request.js';
 
 export interface ServerOptions extends SocketOptions {
   /**
@@ -31,18 +33,6 @@ export interface ServerOptions extends SocketOptions {
   onRequest: (req: IncomingRequest) => void;
 }
 
-interface Peer {
-  readonly key: string;
-  readonly route: Buffer;
-  readonly liveness: Liveness;
-  readonly inflight: Map<number, ServerRequest>;
-  /**
-   * Something other than a heartbeat was sent to the peer since the last
-   * tick. A flag, not a timestamp, so a reply costs no clock read.
-   */
-  sentSinceTick: boolean;
-}
-
 /**
  * The server end of the Courier protocol: a ROUTER socket that decodes
  * requests, tracks peers by heartbeat, and batches replies.
@@ -53,7 +43,7 @@ interface Peer {
  *   onRequest: (req) => req.reply({ status: Status.OK, body: req.body }),
  * });
  */
-export class TransportServer {
+export class TransportServer implements ReplySink<Peer> {
   readonly #opts: ResolvedSocketOptions;
   readonly #bind: readonly string[];
   readonly #onRequest: (req: IncomingRequest) => void;
@@ -69,7 +59,7 @@ export class TransportServer {
   #draining = false;
   #closed = false;
   /** The request inside onRequest, not yet tracked in its peer's `inflight`. */
-  #handling: ServerRequest | undefined;
+  #handling: ServerRequest<Peer> | undefined;
 
   constructor(options: ServerOptions) {
     this.#opts = resolveSocketOptions(options);
@@ -358,7 +348,7 @@ export class TransportServer {
   }
 
   /** @internal Called by ServerRequest.reply(). */
-  sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
+  sendReply(peer: Peer, req: ServerRequest<Peer>, reply: OutgoingReply): boolean {
     // ServerRequest.reply() checked that it is the one reply of a request
     // neither cancelled nor lost; one answered inside onRequest was never tracked.
     if (peer.inflight.get(req.id) === req) peer.inflight.delete(req.id);
@@ -470,84 +460,4 @@ export class TransportServer {
   };
 }
 
-/** A request as the server sees it; implements IncomingRequest. */
-class ServerRequest implements IncomingRequest {
-  readonly id: number;
-  readonly method: string;
-  readonly deadlineMs: number;
-  readonly meta: Metadata | undefined;
-  readonly contentType: string | undefined;
-  body: Buffer[];
-  readonly receivedAt: number;
-  readonly #server: TransportServer;
-  readonly #peer: Peer;
-  #controller: AbortController | undefined;
-  #abortReason: AbortReason | undefined;
-  #replied = false;
-
-  constructor(server: TransportServer, peer: Peer, packet: RequestPacket, now: number) {
-    this.#server = server;
-    this.#peer = peer;
-    this.id = packet.id;
-    this.method = packet.method;
-    this.deadlineMs = packet.deadlineMs;
-    this.meta = packet.meta;
-    this.contentType = packet.contentType;
-    this.body = packet.body;
-    this.receivedAt = now;
-  }
-
-  get peer(): string {
-    return this.#peer.route.toString('hex');
-  }
-
-  get replied(): boolean {
-    return this.#replied;
-  }
-
-  get abortReason(): AbortReason | undefined {
-    return this.#abortReason;
-  }
-
-  /** @internal Replied to or aborted: nothing more will be sent for it. */
-  get settled(): boolean {
-    return this.#replied || this.#abortReason !== undefined;
-  }
-
-  // Created on first use: most handlers never look at it.
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(abortError(this.#abortReason));
-    }
-    return this.#controller.signal;
-  }
-
-  takeBody(): Buffer[] {
-    const body = this.body;
-    this.body = [];
-    return body;
-  }
-
-  reply(reply: OutgoingReply): boolean {
-    if (this.#replied || this.#abortReason !== undefined) return false;
-    this.#replied = true;
-    return this.#server.sendReply(this.#peer, this, reply);
-  }
-
-  /** @internal */
-  abort(reason: AbortReason): void {
-    if (this.#abortReason !== undefined || this.#replied) return;
-    this.#abortReason = reason;
-    this.#controller?.abort(abortError(reason));
-  }
-}
-
 const NO_BODY: readonly Buffer[] = [];
-
-function abortError(reason: AbortReason): Error {
-  const err = new Error(`request aborted: ${reason}`);
-  err.name = 'AbortError';
-  (err as Error & { reason: AbortReason }).reason = reason;
-  return err;
-}
