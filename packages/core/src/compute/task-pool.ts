@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Status } from '@courier/transport';
-import { DeadlineHeap, MAX_TIMER_MS, type Scheduled } from '@courier/transport/internal';
+import { DeadlineHeap, type Scheduled } from '@courier/transport/internal';
 import type { Piscina } from 'piscina';
 import { poolTaskEndChannel } from '../diagnostics.js';
 import {
@@ -14,8 +14,9 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { type Queued, WaitQueue } from '../server/wait-queue.js';
-import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
+import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 

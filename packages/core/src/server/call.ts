@@ -2,7 +2,6 @@ import { type IncomingRequest, msgpack, type OutgoingReply, Status } from '@cour
 import type { DeadlineHeap, Scheduled } from '@courier/transport/internal';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
-import { isFromCall } from '../client/from-call.js';
 import { decodeBody, encodeBody } from '../codec.js';
 import {
   CancelledError,
@@ -11,6 +10,7 @@ import {
   InternalError,
   toCourierError,
 } from '../errors.js';
+import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import { RequestContext } from './request-context.js';
