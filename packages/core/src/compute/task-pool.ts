@@ -15,7 +15,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
-import { type Queued, WaitQueue } from '../server/wait-queue.js';
+import { type Queued, WaitQueue } from '../wait-queue.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';

@@ -12,10 +12,10 @@ import {
 } from '../errors.js';
 import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
+import type { Queued, WaitQueue } from '../wait-queue.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import { RequestContext } from './request-context.js';
 import type { MethodRoute } from './routes.js';
-import type { Queued, WaitQueue } from './wait-queue.js';
 
 /** What a call needs from the server running it. */
 export interface CallHost {
