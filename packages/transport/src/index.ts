@@ -21,6 +21,15 @@ export {
   type TransportSide,
 } from './diagnostics.js';
 export { TransportError, type TransportErrorCode } from './errors.js';
+export {
+  DEFAULT_MSGPACK_LIMITS,
+  decode as msgpackDecode,
+  type EncodeOptions as MsgpackEncodeOptions,
+  encode as msgpackEncode,
+  MsgpackError,
+  type MsgpackErrorCode,
+  type MsgpackLimits,
+} from './msgpack/index.js';
 export type { ResolvedSocketOptions, SocketOptions } from './options.js';
 export {
   Command,

@@ -235,7 +235,12 @@ export class TransportServer implements ReplySink<Peer> {
     const peer: Peer = {
       key,
       route: Buffer.from(route),
-      liveness: new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness),
+      liveness: new Liveness(
+        now,
+        this.#opts.heartbeatIntervalMs,
+        this.#opts.heartbeatLiveness,
+        this.#opts.maxPeerHeartbeatIntervalMs,
+      ),
       inflight: new Map(),
       sentSinceTick: false,
     };

@@ -27,6 +27,11 @@ export interface MethodOverrides extends ConcurrencyLimits {
  * { concurrency: 256, methods: { search: { concurrency: 8, maxQueue: 32, timeoutMs: 2000 } } }
  */
 export interface ServiceOverrides<TMethods = Record<string, unknown>> extends ConcurrencyLimits {
+  /**
+   * Most request body bytes held by calls queued or running, server-wide;
+   * a call that would exceed it is shed with OVERLOADED. @default 256 MiB
+   */
+  readonly maxInflightBytes?: number;
   readonly methods?: { readonly [K in keyof TMethods]?: MethodOverrides };
 }
 
@@ -83,6 +88,12 @@ export interface ServeOptions<TService extends AnyService = AnyService> extends 
 
 export const DEFAULT_CONCURRENCY = 1024;
 export const DEFAULT_MAX_QUEUE = 4096;
+/**
+ * 256 MiB of request bodies queued or running: 16 bodies at the 16 MiB body
+ * limit, or thousands of small ones, within a 2-core, few-GB service (decoded
+ * values take a few times their bytes).
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -93,6 +104,8 @@ export interface MethodSettings extends LaneLimits {
 
 export interface ResolvedLimits {
   readonly service: LaneLimits;
+  /** The byte budget of queued and running request bodies. */
+  readonly maxInflightBytes: number;
   readonly methods: ReadonlyMap<string, MethodSettings>;
 }
 
@@ -126,7 +139,11 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
       timeoutMs: timeout(`${name}.timeoutMs`, o.timeoutMs ?? def.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   }
-  return { service, methods };
+  const maxInflightBytes = overrides.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+  if (!(maxInflightBytes > 0)) {
+    throw new RangeError(`Courier maxInflightBytes must be a positive number, got ${maxInflightBytes}`);
+  }
+  return { service, methods, maxInflightBytes };
 }
 
 /** A grace period: a non-negative number of ms. */
