@@ -12,7 +12,6 @@ const MAX_LINES = 400;
  */
 const KNOWN_LONG: Readonly<Record<string, string>> = {
   // Issue #11, transport part: the protocol and the sockets split by concept.
-  'packages/transport/src/protocol/framing.ts': 'i11t',
   'packages/transport/src/server.ts': 'i11t',
   'packages/transport/src/client.ts': 'i11t',
 };

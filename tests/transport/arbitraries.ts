@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import {
   Command,
   encodeMessage,
-  MAX_REQUEST_ID,
   msgpack,
   type Packet,
   RPC_SIGNATURE,
 } from '../../packages/transport/src/index.js';
+import { MAX_REQUEST_ID } from '../../packages/transport/src/protocol/constants.js';
 
 /**
  * fast-check arbitraries for the transport fuzz tests: valid Courier

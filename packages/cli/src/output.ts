@@ -1,5 +1,5 @@
 import { CourierError } from '@courier/core';
-import { HANDSHAKE_FAILED } from '@courier/transport';
+import { HANDSHAKE_FAILED } from '@courier/transport/internal';
 
 /** JSON for people: binary values as base64, bigints as strings. */
 export function toJson(value: unknown): string {

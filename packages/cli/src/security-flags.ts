@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import {
   type ClientSecurityOptions,
   clientSecurityFromEnv,
-  isKey,
-  parseKeyFile,
   readKeyFile,
   SecurityError,
 } from '@courier/transport';
+import { isKey, parseKeyFile } from '@courier/transport/internal';
 import { UsageError } from './errors.js';
 
 /** The key flags every command that connects takes (parseArgs option specs). */

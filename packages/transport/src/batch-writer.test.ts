@@ -83,6 +83,21 @@ describe('BatchWriter', () => {
     ]);
   });
 
+  it('rolls back an opened packet: its bytes leave the frame and nothing is queued', async () => {
+    const socket = new FakeSocket();
+    const { w } = writer(socket);
+    w.enqueue('', undefined, frame('a1'));
+    w.open('', undefined, 0).append(frame('dropped'));
+    expect(w.openedBytes).toBe('dropped'.length);
+    w.rollback();
+    expect(w.openedBytes).toBe(0);
+    expect(() => w.rollback()).toThrow(/without open/);
+    w.enqueue('', undefined, frame('a2'));
+    expect(w.pending).toBe(2);
+    await w.flushed();
+    expect(socket.sent).toEqual([[RPC_SIGNATURE, frame('a1a2')]]);
+  });
+
   it('writes no route frame for a DEALER (route undefined)', async () => {
     const socket = new FakeSocket();
     const { w } = writer(socket);

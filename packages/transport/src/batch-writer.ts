@@ -1,6 +1,7 @@
+import { type Codec, FastCodec } from './protocol/codec.js';
 import { RPC_SIGNATURE } from './protocol/constants.js';
 import { bodyBytes } from './protocol/limits.js';
-import { EnvelopeFrame } from './protocol/pack-envelope.js';
+import type { EnvelopeFrame } from './protocol/pack-envelope.js';
 
 /**
  * One outgoing ZeroMQ message under construction: packets bound for one peer.
@@ -22,6 +23,8 @@ interface Batch {
 }
 
 export interface BatchWriterOptions {
+  /** The socket's codec, whose slab the envelopes frames come from (a new FastCodec if not given). */
+  codec?: Codec;
   maxBatchPackets: number;
   maxBatchBytes: number;
   /** Sends one whole message. Must resolve or reject; never called concurrently. */
@@ -57,6 +60,7 @@ export interface BatchWriterOptions {
  */
 export class BatchWriter {
   readonly #opts: BatchWriterOptions;
+  readonly #codec: Codec;
   readonly #queue: Batch[] = [];
   /** The batch still accepting packets, per destination. */
   readonly #open = new Map<string, Batch>();
@@ -69,10 +73,13 @@ export class BatchWriter {
   #isOpen = false;
   /** The body size open() was given for that packet. */
   #openedBodyBytes = 0;
+  /** Where the open packet's envelope starts in its batch's envelopes frame. */
+  #openedAt = 0;
   #queuedPackets = 0;
 
   constructor(opts: BatchWriterOptions) {
     this.#opts = opts;
+    this.#codec = opts.codec ?? new FastCodec();
   }
 
   /** Packets waiting to be sent. */
@@ -99,7 +106,7 @@ export class BatchWriter {
       batch = {
         route,
         key,
-        envelopes: new EnvelopeFrame(this.#frameBytesHint),
+        envelopes: this.#codec.frame(this.#frameBytesHint),
         ends: [],
         bodies: [],
         tags: [],
@@ -113,7 +120,24 @@ export class BatchWriter {
     if (this.#opened !== batch) this.#opened = batch;
     this.#isOpen = true;
     this.#openedBodyBytes = bodySize;
+    this.#openedAt = batch.envelopes.length;
     return batch.envelopes;
+  }
+
+  /** Bytes appended to the frame since open(): the open packet's envelope so far. */
+  get openedBytes(): number {
+    return this.#isOpen && this.#opened !== undefined ? this.#opened.envelopes.length - this.#openedAt : 0;
+  }
+
+  /**
+   * Drops the packet started by open(): whatever was appended since goes, and
+   * nothing is queued. The writer owns its frames, so callers never rewind one.
+   */
+  rollback(): void {
+    const batch = this.#opened;
+    if (!this.#isOpen || batch === undefined) throw new Error('BatchWriter.rollback() without open()');
+    this.#isOpen = false;
+    batch.envelopes.length = this.#openedAt;
   }
 
   /**
@@ -222,7 +246,7 @@ export class BatchWriter {
       if (tag !== undefined) {
         if (beforeSend !== undefined && !beforeSend(tag)) {
           if (kept === undefined) {
-            kept = new EnvelopeFrame(written.length);
+            kept = this.#codec.frame(written.length);
             kept.append(written.subarray(0, start));
           }
           continue;

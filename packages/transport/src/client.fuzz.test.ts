@@ -14,7 +14,7 @@ import {
 import { TransportClient } from './client.js';
 import { TransportChannels } from './diagnostics.js';
 import { Command, Status } from './protocol/constants.js';
-import { decodeMessage } from './protocol/framing.js';
+import { decodeMessage } from './protocol/decode.js';
 
 /**
  * The client's decoder under fuzzing: a raw ROUTER plays the server and,

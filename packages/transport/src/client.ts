@@ -2,27 +2,18 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
-import { type DeadlineEntry, DeadlineList } from './deadline-list.js';
-import {
-  bytesChannel,
-  droppedChannel,
-  frameBytes,
-  heartbeatMissedChannel,
-  peerChannel,
-} from './diagnostics.js';
+import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { FastCodec } from './protocol/codec.js';
 import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
+import type { DecodeError } from './protocol/decode-error.js';
+import { encodeEnvelope } from './protocol/encode.js';
 import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
-import {
-  appendRequestEnvelope,
-  type DecodeError,
-  decodeMessage,
-  encodeEnvelope,
-} from './protocol/framing.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
+import { DeadlineHeap, type Scheduled } from './scheduler/deadline-heap.js';
 import { applyClientSecurity, type ClientSecurityOptions } from './security/client-security.js';
 import { HandshakeWatch } from './security/handshake-watch.js';
 import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
@@ -82,7 +73,7 @@ export interface Reply {
   local: boolean;
 }
 
-interface Pending extends DeadlineEntry {
+interface Pending extends Scheduled {
   readonly id: number;
   readonly deadlineMs: number;
   resolve: (reply: Reply) => void;
@@ -123,10 +114,14 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly endpoint: string;
   readonly #opts: ResolvedSocketOptions;
   readonly #sock: zmq.Dealer;
+  /** This socket's codec: its decoding and encoding state is its own. */
+  readonly #codec = new FastCodec();
   readonly #writer: BatchWriter;
   readonly #pending = new Map<number, Pending>();
-  readonly #deadlines = new DeadlineList<Pending>((p) =>
-    this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
+  // Ref'd: like a per-request setTimeout, a pending deadline keeps the process alive.
+  readonly #deadlines = new DeadlineHeap<Pending>(
+    (p) => this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
+    { ref: true },
   );
   readonly #liveness: Liveness;
   readonly #timer: NodeJS.Timeout;
@@ -191,11 +186,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       );
     }
     this.#writer = new BatchWriter({
+      codec: this.#codec,
       maxBatchPackets: this.#opts.maxBatchPackets,
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
         if (bytesChannel.hasSubscribers) {
-          bytesChannel.publish({ side: 'client', direction: 'out', bytes: frameBytes(frames) });
+          bytesChannel.publish({ side: 'client', direction: 'out', bytes: bodyBytes(frames) });
         }
         return this.#sock.send(frames);
       },
@@ -275,8 +271,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const id = this.#allocateId();
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open('', undefined, bytes);
-    const start = envelopes.length;
-    appendRequestEnvelope(
+    this.#codec.appendRequest(
       envelopes,
       req.body.length,
       id,
@@ -289,9 +284,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     );
     // A too-large envelope would stop the server decoding the whole message,
     // taking the other requests batched with it down too.
-    const tooLarge = checkRequestEnvelope(envelopes.length - start, this.#opts.limits);
+    const tooLarge = checkRequestEnvelope(this.#writer.openedBytes, this.#opts.limits);
     if (tooLarge !== undefined) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return Promise.resolve(limitReply(tooLarge));
     }
     const pending: Pending = {
@@ -303,9 +298,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       sent: false,
       settled: false,
       expiresAt: 0,
-      prev: undefined,
-      next: undefined,
-      list: undefined,
+      heapIndex: -1,
     };
     if (req.signal !== undefined) {
       pending.onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
@@ -318,7 +311,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     });
     this.#pending.set(id, pending);
     const now = performance.now();
-    this.#deadlines.add(pending, Math.ceil(req.deadlineMs), now);
+    this.#deadlines.add(pending, now + Math.ceil(req.deadlineMs));
     this.#lastSent = now;
     this.#writer.commit(req.body, pending);
     return promise;
@@ -463,9 +456,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 
   #onMessage(msg: Buffer[]): void {
     if (bytesChannel.hasSubscribers) {
-      bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
+      bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
     }
-    const { packets, errors } = decodeMessage(msg, this.#opts.limits);
+    const { packets, errors } = this.#codec.decode(msg, this.#opts.limits, 0);
     for (const error of errors) this.#onDecodeError(error);
     if (packets.length === 0) return;
     this.#liveness.seen(performance.now());

@@ -56,9 +56,3 @@ export const droppedChannel = diagnosticsChannel.channel(TransportChannels.dropp
 export const peerChannel = diagnosticsChannel.channel(TransportChannels.peer);
 export const heartbeatMissedChannel = diagnosticsChannel.channel(TransportChannels.heartbeatMissed);
 export const bytesChannel = diagnosticsChannel.channel(TransportChannels.bytes);
-
-export function frameBytes(frames: readonly Buffer[]): number {
-  let n = 0;
-  for (const f of frames) n += f.length;
-  return n;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSocketOptions } from './options.js';
-import { DEFAULT_DECODE_LIMITS } from './protocol/framing.js';
+import { DEFAULT_DECODE_LIMITS } from './protocol/limits.js';
 
 describe('resolveSocketOptions', () => {
   it('fills every default', () => {

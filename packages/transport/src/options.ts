@@ -1,4 +1,4 @@
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './protocol/framing.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './protocol/limits.js';
 
 /** Options shared by the server and client sockets. Every field has a default. */
 export interface SocketOptions {

@@ -1,6 +1,11 @@
 import { Status } from './protocol/constants.js';
-import type { DecodeLimits } from './protocol/framing.js';
-import { isMetadata, isOptionalString, MAX_METHOD_LENGTH, MAX_STATUS } from './protocol/limits.js';
+import {
+  type DecodeLimits,
+  isMetadata,
+  isOptionalString,
+  MAX_METHOD_LENGTH,
+  MAX_STATUS,
+} from './protocol/limits.js';
 
 /**
  * Checks on what this side is about to send, against the limits the peer's

@@ -14,7 +14,7 @@ import {
 import { TransportClient } from './client.js';
 import { TransportChannels } from './diagnostics.js';
 import { Command, Status } from './protocol/constants.js';
-import { decodeMessage } from './protocol/framing.js';
+import { decodeMessage } from './protocol/decode.js';
 import { TransportServer } from './server.js';
 
 /**

@@ -2,28 +2,22 @@ import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
 import { bindAll } from './bind.js';
-import {
-  bytesChannel,
-  droppedChannel,
-  frameBytes,
-  heartbeatMissedChannel,
-  peerChannel,
-} from './diagnostics.js';
+import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
+import { FastCodec } from './protocol/codec.js';
 import { Command, Status } from './protocol/constants.js';
-import type { Metadata, Packet, RequestPacket } from './protocol/envelope.js';
-import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } from './protocol/framing.js';
+import type { DecodeError } from './protocol/decode-error.js';
+import { encodeEnvelope } from './protocol/encode.js';
+import type { Packet, RequestPacket } from './protocol/envelope.js';
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
-import {
-  type CallerIdentity,
-  ServerSecurity,
-  type ServerSecurityOptions,
-} from './security/server-security.js';
+import { ServerSecurity, type ServerSecurityOptions } from './security/server-security.js';
 import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
+import type { Peer } from './server/peer.js';
+import { type ReplySink, ServerRequest } from './server/server-request.js';
 
 export interface ServerOptions extends SocketOptions {
   /**
@@ -46,20 +40,6 @@ export interface ServerOptions extends SocketOptions {
   security?: ServerSecurityOptions;
 }
 
-interface Peer {
-  readonly key: string;
-  readonly route: Buffer;
-  readonly liveness: Liveness;
-  readonly inflight: Map<number, ServerRequest>;
-  /** Who this peer authenticated as; undefined on a plaintext server. */
-  readonly caller: CallerIdentity | undefined;
-  /**
-   * Something other than a heartbeat was sent to the peer since the last
-   * tick. A flag, not a timestamp, so a reply costs no clock read.
-   */
-  sentSinceTick: boolean;
-}
-
 /**
  * The server end of the Courier protocol: a ROUTER socket that decodes
  * requests, tracks peers by heartbeat, and batches replies.
@@ -70,12 +50,14 @@ interface Peer {
  *   onRequest: (req) => req.reply({ status: Status.OK, body: req.body }),
  * });
  */
-export class TransportServer {
+export class TransportServer implements ReplySink<Peer> {
   readonly #opts: ResolvedSocketOptions;
   readonly #bind: readonly string[];
   readonly #onRequest: (req: IncomingRequest) => void;
   readonly #sock: zmq.Router;
   readonly #writer: BatchWriter;
+  /** This socket's codec: its decoding and encoding state is its own. */
+  readonly #codec = new FastCodec();
   readonly #peers = new Map<string, Peer>();
   readonly #endpoints: string[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -84,7 +66,7 @@ export class TransportServer {
   #draining = false;
   #closed = false;
   /** The request inside onRequest, not yet tracked in its peer's `inflight`. */
-  #handling: ServerRequest | undefined;
+  #handling: ServerRequest<Peer> | undefined;
   readonly #security: ServerSecurity | undefined;
 
   constructor(options: ServerOptions) {
@@ -114,6 +96,7 @@ export class TransportServer {
       handover: options.security !== undefined,
     });
     this.#writer = new BatchWriter({
+      codec: this.#codec,
       maxBatchPackets: this.#opts.maxBatchPackets,
       maxBatchBytes: this.#opts.maxBatchBytes,
       send: (frames) => {
@@ -121,7 +104,7 @@ export class TransportServer {
           bytesChannel.publish({
             side: 'server',
             direction: 'out',
-            bytes: frameBytes(frames) - frames[0]!.length,
+            bytes: bodyBytes(frames) - frames[0]!.length,
           });
         }
         return this.#sock.send(frames);
@@ -251,9 +234,9 @@ export class TransportServer {
   #onMessage(msg: Buffer[]): void {
     const route = msg[0]!;
     if (bytesChannel.hasSubscribers) {
-      bytesChannel.publish({ side: 'server', direction: 'in', bytes: frameBytes(msg) - route.length });
+      bytesChannel.publish({ side: 'server', direction: 'in', bytes: bodyBytes(msg) - route.length });
     }
-    const { packets, errors } = decodeMessage(msg, this.#opts.limits, 1);
+    const { packets, errors } = this.#codec.decode(msg, this.#opts.limits, 1);
     const now = performance.now();
     const key = route.toString('latin1');
     let peer = this.#peers.get(key);
@@ -400,7 +383,7 @@ export class TransportServer {
   }
 
   /** @internal Called by ServerRequest.reply(). */
-  sendReply(peer: Peer, req: ServerRequest, reply: OutgoingReply): boolean {
+  sendReply(peer: Peer, req: ServerRequest<Peer>, reply: OutgoingReply): boolean {
     // ServerRequest.reply() checked that it is the one reply of a request
     // neither cancelled nor lost; one answered inside onRequest was never tracked.
     if (peer.inflight.get(req.id) === req) peer.inflight.delete(req.id);
@@ -429,9 +412,8 @@ export class TransportServer {
     if (violation !== undefined) return violation;
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open(peer.key, peer.route, bytes);
-    const start = envelopes.length;
     try {
-      appendReplyEnvelope(
+      this.#codec.appendReply(
         envelopes,
         body.length,
         id,
@@ -442,12 +424,12 @@ export class TransportServer {
         reply.contentType,
       );
     } catch (cause) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return unencodableReply(cause);
     }
-    const tooLarge = checkReplyEnvelope(envelopes.length - start, limits);
+    const tooLarge = checkReplyEnvelope(this.#writer.openedBytes, limits);
     if (tooLarge !== undefined) {
-      envelopes.length = start;
+      this.#writer.rollback();
       return tooLarge;
     }
     this.#writer.commit(body);
@@ -513,88 +495,4 @@ export class TransportServer {
   };
 }
 
-/** A request as the server sees it; implements IncomingRequest. */
-class ServerRequest implements IncomingRequest {
-  readonly id: number;
-  readonly method: string;
-  readonly deadlineMs: number;
-  readonly meta: Metadata | undefined;
-  readonly contentType: string | undefined;
-  body: Buffer[];
-  readonly receivedAt: number;
-  readonly #server: TransportServer;
-  readonly #peer: Peer;
-  #controller: AbortController | undefined;
-  #abortReason: AbortReason | undefined;
-  #replied = false;
-
-  constructor(server: TransportServer, peer: Peer, packet: RequestPacket, now: number) {
-    this.#server = server;
-    this.#peer = peer;
-    this.id = packet.id;
-    this.method = packet.method;
-    this.deadlineMs = packet.deadlineMs;
-    this.meta = packet.meta;
-    this.contentType = packet.contentType;
-    this.body = packet.body;
-    this.receivedAt = now;
-  }
-
-  get peer(): string {
-    return this.#peer.route.toString('hex');
-  }
-
-  get caller(): CallerIdentity | undefined {
-    return this.#peer.caller;
-  }
-
-  get replied(): boolean {
-    return this.#replied;
-  }
-
-  get abortReason(): AbortReason | undefined {
-    return this.#abortReason;
-  }
-
-  /** @internal Replied to or aborted: nothing more will be sent for it. */
-  get settled(): boolean {
-    return this.#replied || this.#abortReason !== undefined;
-  }
-
-  // Created on first use: most handlers never look at it.
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(abortError(this.#abortReason));
-    }
-    return this.#controller.signal;
-  }
-
-  takeBody(): Buffer[] {
-    const body = this.body;
-    this.body = [];
-    return body;
-  }
-
-  reply(reply: OutgoingReply): boolean {
-    if (this.#replied || this.#abortReason !== undefined) return false;
-    this.#replied = true;
-    return this.#server.sendReply(this.#peer, this, reply);
-  }
-
-  /** @internal */
-  abort(reason: AbortReason): void {
-    if (this.#abortReason !== undefined || this.#replied) return;
-    this.#abortReason = reason;
-    this.#controller?.abort(abortError(reason));
-  }
-}
-
 const NO_BODY: readonly Buffer[] = [];
-
-function abortError(reason: AbortReason): Error {
-  const err = new Error(`request aborted: ${reason}`);
-  err.name = 'AbortError';
-  (err as Error & { reason: AbortReason }).reason = reason;
-  return err;
-}

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatKeyPairJson, formatZcert, generateKeyPair } from '@courier/transport';
+import { generateKeyPair } from '@courier/transport';
+import { formatKeyPairJson, formatZcert } from '@courier/transport/internal';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 

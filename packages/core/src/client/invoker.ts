@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { HANDSHAKE_FAILED, localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { HANDSHAKE_FAILED } from '@courier/transport/internal';
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Status } from '@courier/transport';
+import { DeadlineHeap, type Scheduled } from '@courier/transport/internal';
 import type { Piscina } from 'piscina';
 import { poolTaskEndChannel } from '../diagnostics.js';
 import {
@@ -15,11 +16,12 @@ import {
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import { shutdownCoordinator } from '../shutdown/coordinator.js';
+import { type Queued, WaitQueue } from '../wait-queue.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 
-interface Task {
+interface Task extends Queued, Scheduled {
   readonly method: string;
   readonly target: Target;
   readonly input: unknown;
@@ -28,6 +30,8 @@ interface Task {
   /** Aborts the task wherever it is; its reason is the CourierError the caller gets. */
   readonly abort: AbortController;
   dispose: () => void;
+  /** Aborts it with DEADLINE_EXCEEDED (called by the pool's deadline heap). */
+  onDeadline: () => void;
 }
 
 /**
@@ -44,8 +48,11 @@ export class ComputeTaskPool implements ComputePool {
   readonly #targets: ReadonlyMap<string, Target>;
   readonly #size: number;
   readonly #maxQueue: number;
-  /** Insertion-ordered, with O(1) removal of a task that aborts while waiting. */
-  readonly #queue = new Set<Task>();
+  /** FIFO, with O(1) removal of a task that aborts while waiting. */
+  readonly #queue = new WaitQueue<Task>();
+  /** Unref'd: the task itself keeps the process alive while it matters (a busy worker is ref'd). */
+  readonly #deadlines = new DeadlineHeap<Task>((task) => task.onDeadline(), { ref: false });
+  #arrivals = 0;
   #running = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -99,10 +106,17 @@ export class ComputeTaskPool implements ComputePool {
         reject,
         abort: new AbortController(),
         dispose: noop,
+        onDeadline: noop,
+        queuePrev: undefined,
+        queueNext: undefined,
+        queueOwner: undefined,
+        queueArrival: 0,
+        expiresAt: 0,
+        heapIndex: -1,
       };
       this.#armAbort(task, signal, deadline);
       if (this.#running < this.#size) this.#start(task);
-      else this.#queue.add(task);
+      else this.#queue.push(task, this.#arrivals++);
     });
   }
 
@@ -131,7 +145,7 @@ export class ComputeTaskPool implements ComputePool {
   #armAbort(task: Task, signal: AbortSignal | undefined, deadline: number): void {
     const onAbort = (reason: CourierError) => {
       if (task.abort.signal.aborted) return;
-      if (this.#queue.delete(task)) {
+      if (this.#queue.remove(task)) {
         this.#settle(task, reason);
       } else {
         // Running: Piscina rejects the task and terminates its worker.
@@ -140,16 +154,13 @@ export class ComputeTaskPool implements ComputePool {
     };
     const onSignal = () => onAbort(abortReason(signal!, deadline));
     signal?.addEventListener('abort', onSignal, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const remaining = deadline - performance.now();
     // Beyond setTimeout's range (about 24.8 days) the task has no deadline to speak of.
-    if (remaining < MAX_TIMER_MS) {
-      timer = setTimeout(() => onAbort(deadlineError()), remaining);
-      // The task itself keeps the process alive while it matters (a busy worker is ref'd).
-      timer.unref();
+    if (deadline - performance.now() < MAX_TIMER_MS) {
+      task.onDeadline = () => onAbort(deadlineError());
+      this.#deadlines.add(task, deadline);
     }
     task.dispose = () => {
-      clearTimeout(timer);
+      this.#deadlines.remove(task);
       signal?.removeEventListener('abort', onSignal);
     };
   }
@@ -193,11 +204,12 @@ export class ComputeTaskPool implements ComputePool {
   }
 
   #pump(): void {
-    for (const task of this.#queue) {
-      if (this.#running >= this.#size) return;
-      this.#queue.delete(task);
+    while (this.#running < this.#size) {
+      const task = this.#queue.shift();
+      if (task === undefined) break;
       this.#start(task);
     }
+    if (this.#queue.size > 0) return;
     if (this.#running === 0) this.#onIdle?.();
   }
 }

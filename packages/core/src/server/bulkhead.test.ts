@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Queued } from '../wait-queue.js';
 import { Bulkhead, type Waiter } from './bulkhead.js';
-import type { Queued } from './wait-queue.js';
 
 /** The fields of a Queued member, for object literals. */
 const queuedFields = (): Queued => ({

@@ -1,4 +1,4 @@
-import { type Queued, WaitQueue } from './wait-queue.js';
+import { type Queued, WaitQueue } from '../wait-queue.js';
 
 /**
  * Two-level admission control for event-loop handlers: a service-wide limit

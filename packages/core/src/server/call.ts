@@ -1,4 +1,5 @@
 import { type IncomingRequest, msgpack, type OutgoingReply, Status } from '@courier/transport';
+import type { DeadlineHeap, Scheduled } from '@courier/transport/internal';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
 import { decodeBody, encodeBody } from '../codec.js';
@@ -11,18 +12,17 @@ import {
 } from '../errors.js';
 import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
+import type { Queued, WaitQueue } from '../wait-queue.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
-import type { DeadlineWatch, Watched } from './deadline-watch.js';
 import { RequestContext } from './request-context.js';
 import type { MethodRoute } from './routes.js';
-import type { Queued, WaitQueue } from './wait-queue.js';
 
 /** What a call needs from the server running it. */
 export interface CallHost {
   readonly service: string;
   readonly log: Logger;
   readonly bulkhead: Bulkhead;
-  readonly watch: DeadlineWatch;
+  readonly deadlines: DeadlineHeap<Call>;
   /** Records a call's one outcome: sends the reply and reports it. */
   finish(call: Call, reply: OutgoingReply, refused: boolean): void;
   /** A slot was given back (a handler returned, perhaps after its call was settled). */
@@ -48,13 +48,13 @@ type State = typeof WAITING | typeof RUNNING | typeof SETTLED;
  *   returns, even after a deadline or cancel settled the call, so the
  *   concurrency limit bounds work actually running.
  */
-export class Call implements Waiter, Watched {
+export class Call implements Waiter, Scheduled {
   readonly req: IncomingRequest;
   readonly route: MethodRoute;
   readonly deadline: number;
-  watchTimer: NodeJS.Timeout | undefined;
-  watchSlot = -1;
-  watchGeneration = -1;
+  /** Scheduled: the deadline heap's fields (expiresAt is `deadline` once scheduled). */
+  expiresAt = 0;
+  heapIndex = -1;
   queuePrev: Queued | undefined;
   queueNext: Queued | undefined;
   queueOwner: WaitQueue<Call> | undefined;
@@ -104,7 +104,7 @@ export class Call implements Waiter, Watched {
         break;
     }
     // Watched only now: a call that finished synchronously needs no deadline.
-    if (this.#state !== SETTLED) this.#host.watch.watch(this);
+    if (this.#state !== SETTLED) this.#host.deadlines.add(this, this.deadline);
   }
 
   /** Waiter: the bulkhead gave this queued call its slots. */
@@ -112,7 +112,7 @@ export class Call implements Waiter, Watched {
     this.#begin();
   }
 
-  /** Watched: the deadline passed. */
+  /** The deadline passed (called by the host's deadline heap). */
   expire(): void {
     const waited = this.#state === WAITING;
     this.#stop(
@@ -326,7 +326,7 @@ export class Call implements Waiter, Watched {
   #settle(reply: OutgoingReply, refused: boolean): void {
     if (this.#state === SETTLED) return;
     this.#state = SETTLED;
-    this.#host.watch.unwatch(this);
+    this.#host.deadlines.remove(this);
     this.#host.finish(this, reply, refused);
   }
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@courier/transport';
+import { DeadlineHeap } from '@courier/transport/internal';
 import type { Logger } from 'pino';
 import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../builtins.js';
 import { encodeBody } from '../codec.js';
@@ -9,7 +10,6 @@ import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
 import type { AccessPolicy } from './access.js';
 import { Bulkhead } from './bulkhead.js';
 import { Call, type CallHost } from './call.js';
-import { DeadlineWatch } from './deadline-watch.js';
 import { describeService } from './describe.js';
 import type { ResolvedLimits } from './options.js';
 import { buildRoutes, type Route } from './routes.js';
@@ -37,7 +37,8 @@ export class Dispatcher implements CallHost {
   readonly service: string;
   readonly log: Logger;
   readonly bulkhead: Bulkhead;
-  readonly watch = new DeadlineWatch();
+  /** Unref'd: the socket and the handlers' own I/O keep the process alive, not deadlines. */
+  readonly deadlines = new DeadlineHeap<Call>((call) => call.expire(), { ref: false });
   readonly #definition: AnyService;
   readonly #pool: ComputePool | undefined;
   readonly #routes: Map<string, Route>;
@@ -160,7 +161,7 @@ export class Dispatcher implements CallHost {
   }
 
   close(): void {
-    this.watch.close();
+    this.deadlines.clear();
   }
 
   stats(): ServerStats {

@@ -53,10 +53,6 @@ export function statusName(code: number): StatusName | undefined {
   return STATUS_NAMES.get(code);
 }
 
-export function isStatus(code: unknown): code is Status {
-  return typeof code === 'number' && STATUS_NAMES.has(code);
-}
-
 /** Body content types. A nil content type on the wire means MSGPACK. */
 export const ContentType = {
   MSGPACK: 'application/msgpack',
@@ -77,3 +73,6 @@ export const MetaKey = {
 export const MESSAGE_LEVEL_ID = 0;
 /** Request ids are unsigned 32-bit integers; 0 is reserved. */
 export const MAX_REQUEST_ID = 0xffff_ffff;
+
+/** HEARTBEAT flag bit 0. */
+export const FLAG_DRAINING = 1;

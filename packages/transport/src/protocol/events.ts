@@ -1,7 +1,14 @@
 import { Command, EVENT_SIGNATURE, PROTOCOL_VERSION } from './constants.js';
+import type { DecodeErrorCode } from './decode-error.js';
 import type { EventPacket } from './envelope.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeErrorCode, type DecodeLimits } from './framing.js';
-import { bodyBytes, isMetadata, isOptionalString, isUint } from './limits.js';
+import {
+  bodyBytes,
+  DEFAULT_DECODE_LIMITS,
+  type DecodeLimits,
+  isMetadata,
+  isOptionalString,
+  isUint,
+} from './limits.js';
 import { msgpack } from './msgpack.js';
 
 /**

@@ -73,3 +73,19 @@ export function truncateText(text: string, max = MAX_STRING_LENGTH): string {
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return text.slice(0, end) + ELLIPSIS;
 }
+
+/** Limits enforced while decoding, on top of libzmq's ZMQ_MAXMSGSIZE. */
+export interface DecodeLimits {
+  /** Largest envelope frame accepted, in bytes. */
+  maxEnvelopeBytes: number;
+  /** Largest total body (all body frames of one packet), in bytes. */
+  maxBodyBytes: number;
+  /** Most packets accepted in one message. */
+  maxPacketsPerMessage: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxEnvelopeBytes: 64 * 1024,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxPacketsPerMessage: 4096,
+};

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { msgpack } from './msgpack.js';
-import { packEnvelope } from './pack-envelope.js';
+import { appendEnvelope, EnvelopeFrame } from './pack-envelope.js';
+
+/** One envelope (a short array) in a frame of its own, as the writer appends it. */
+function packEnvelope(values: readonly unknown[]): Buffer {
+  const frame = new EnvelopeFrame(64);
+  appendEnvelope(frame, values);
+  return frame.bytes();
+}
 
 const hex = (b: Buffer) => b.toString('hex');
 

@@ -27,18 +27,22 @@ export const MAX_FAST_MAP_ENTRIES = 15;
  * be sending it) until it is garbage collected, and the slab with its last frame.
  */
 const SLAB_BYTES = 64 * 1024;
-let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
-let slabUsed = 0;
 
-function allocFromSlab(size: number): Buffer {
-  if (size > SLAB_BYTES / 8) return Buffer.allocUnsafeSlow(size);
-  if (slabUsed + size > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    slabUsed = 0;
+/** The slabs of one socket (FastCodec owns one): no state shared between sockets. */
+export class Slab {
+  #slab: Buffer | undefined;
+  #used = 0;
+
+  alloc(size: number): Buffer {
+    if (size > SLAB_BYTES / 8) return Buffer.allocUnsafeSlow(size);
+    if (this.#slab === undefined || this.#used + size > SLAB_BYTES) {
+      this.#slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.#used = 0;
+    }
+    const out = this.#slab.subarray(this.#used, this.#used + size);
+    this.#used += size;
+    return out;
   }
-  const out = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += size;
-  return out;
 }
 
 /** Room for a typical batch's envelopes (128 packets of 10-30 bytes). */
@@ -51,17 +55,21 @@ const INITIAL_FRAME_BYTES = 4096;
  */
 export class EnvelopeFrame {
   #buf: Buffer;
+  readonly #slab: Slab | undefined;
   /** Bytes written so far. */
   length = 0;
 
-  constructor(capacity = INITIAL_FRAME_BYTES) {
-    this.#buf = allocFromSlab(capacity);
+  /** Without a slab (one-off encodes for tools and tests), from Node's own pool. */
+  constructor(capacity = INITIAL_FRAME_BYTES, slab?: Slab) {
+    this.#slab = slab;
+    this.#buf = slab === undefined ? Buffer.allocUnsafe(capacity) : slab.alloc(capacity);
   }
 
   /** The buffer to write `n` more bytes into, starting at `length`. */
   room(n: number): Buffer {
     if (this.length + n > this.#buf.length) {
-      const bigger = allocFromSlab(Math.max(this.length + n, this.#buf.length * 2));
+      const size = Math.max(this.length + n, this.#buf.length * 2);
+      const bigger = this.#slab === undefined ? Buffer.allocUnsafe(size) : this.#slab.alloc(size);
       this.#buf.copy(bigger, 0, 0, this.length);
       this.#buf = bigger;
     }
@@ -78,13 +86,6 @@ export class EnvelopeFrame {
   bytes(): Buffer {
     return this.#buf.subarray(0, this.length);
   }
-}
-
-/** Encodes one envelope (a short array) into a Buffer of its own. */
-export function packEnvelope(values: readonly unknown[]): Buffer {
-  const frame = new EnvelopeFrame(64);
-  appendEnvelope(frame, values);
-  return frame.bytes();
 }
 
 /** Appends one envelope (a short array), through the fast path when it can. */

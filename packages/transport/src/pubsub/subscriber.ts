@@ -1,9 +1,9 @@
 import * as zmq from 'zeromq';
-import { bytesChannel, droppedChannel, frameBytes } from '../diagnostics.js';
+import { bytesChannel, droppedChannel } from '../diagnostics.js';
 import { TransportError } from '../errors.js';
 import type { EventPacket } from '../protocol/envelope.js';
 import { decodeEvent, MAX_TOPIC_BYTES } from '../protocol/events.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../protocol/framing.js';
+import { bodyBytes, DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../protocol/limits.js';
 import { receiveLoop } from '../receive-loop.js';
 import { applyClientSecurity, type ClientSecurityOptions } from '../security/client-security.js';
 import { type EventGap, SeqTracker } from './seq-tracker.js';
@@ -185,7 +185,7 @@ export class EventSubscriber {
   /** Decodes and delivers one message; returns the handler's promise, if it gave one. */
   #onMessage(source: Source, msg: Buffer[]): Promise<void> | undefined {
     if (bytesChannel.hasSubscribers) {
-      bytesChannel.publish({ side: 'client', direction: 'in', bytes: frameBytes(msg) });
+      bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
     }
     const { event, error } = decodeEvent(msg, this.#limits);
     if (error !== undefined) {

@@ -1,3 +1,4 @@
+/** The client's deadline scheme before #11 (packages/transport/src/deadline-list.ts), kept as bench:timers' baseline. */
 /** What a DeadlineList needs on each entry; the list links entries through these fields. */
 export interface DeadlineEntry {
   /** performance.now() at which the entry expires. */

@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Command, MAX_REQUEST_ID } from './constants.js';
 import type { Packet } from './envelope.js';
-import { DEFAULT_DECODE_LIMITS, toPacket } from './framing.js';
-import { MAX_DEADLINE_MS } from './limits.js';
+import { FastReader, NOT_FAST } from './fast-reader.js';
+import { DEFAULT_DECODE_LIMITS, MAX_DEADLINE_MS } from './limits.js';
 import { msgpack } from './msgpack.js';
-import { NOT_FAST, readFastPacket } from './read-packet.js';
+
+const reader = new FastReader();
+
+import { toPacket } from './validate.js';
 
 const uint = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 127 }), weight: 4 },
@@ -95,7 +98,7 @@ const envelopeBytes = fc
     return bytes;
   });
 
-describe('readFastPacket', () => {
+describe('FastReader.read', () => {
   it('accepts only what msgpackr and the reference validation accept, and reads the same packet (property)', () => {
     const body = [Buffer.from('b1'), Buffer.from('b2'), Buffer.from('b3')];
     // Small limits, so that some envelopes and bodies break them.
@@ -105,7 +108,7 @@ describe('readFastPacket', () => {
       fc.property(envelopeBytes, (bytes) => {
         const frames = [bytes, ...body];
         const packets: Packet[] = [];
-        const end = readFastPacket(bytes, 0, frames, 1, limits, packets);
+        const end = reader.read(bytes, 0, frames, 1, limits, packets);
         if (end === NOT_FAST) {
           expect(packets).toEqual([]);
           return;
@@ -134,17 +137,15 @@ describe('readFastPacket', () => {
     const limits = DEFAULT_DECODE_LIMITS;
     const cancel = msgpack.pack([Command.CANCEL, 0, 7]);
     const longer = msgpack.pack([Command.REQUEST, 0, 7, 'a.b', 100, null, null, 'new field']);
-    expect(readFastPacket(cancel, 0, frames, 1, limits, [])).toBe(NOT_FAST);
-    expect(readFastPacket(longer, 0, frames, 1, limits, [])).toBe(NOT_FAST);
+    expect(reader.read(cancel, 0, frames, 1, limits, [])).toBe(NOT_FAST);
+    expect(reader.read(longer, 0, frames, 1, limits, [])).toBe(NOT_FAST);
   });
 
   it('reads a typical request and reply', () => {
     const body = Buffer.from('x');
     const request = msgpack.pack([Command.REQUEST, 1, 9, 'echo.say', 1500, { caller: 'cli' }, null]);
     const packets: Packet[] = [];
-    expect(readFastPacket(request, 0, [request, body], 1, DEFAULT_DECODE_LIMITS, packets)).toBe(
-      request.length,
-    );
+    expect(reader.read(request, 0, [request, body], 1, DEFAULT_DECODE_LIMITS, packets)).toBe(request.length);
     expect(packets.pop()).toEqual({
       cmd: Command.REQUEST,
       id: 9,
@@ -155,7 +156,7 @@ describe('readFastPacket', () => {
       body: [body],
     });
     const reply = msgpack.pack([Command.REPLY, 0, 9, 404, 'no such method', null, null, null]);
-    expect(readFastPacket(reply, 0, [reply], 1, DEFAULT_DECODE_LIMITS, packets)).toBe(reply.length);
+    expect(reader.read(reply, 0, [reply], 1, DEFAULT_DECODE_LIMITS, packets)).toBe(reply.length);
     expect(packets.pop()).toEqual({
       cmd: Command.REPLY,
       id: 9,

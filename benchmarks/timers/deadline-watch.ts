@@ -1,3 +1,4 @@
+/** The server's deadline scheme before #11 (packages/core/src/server/deadline-watch.ts), kept as bench:timers' baseline. */
 /** What the watch needs from a request. The fields are the watch's to manage. */
 export interface Watched {
   /** performance.now() timestamp. */
