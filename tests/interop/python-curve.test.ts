@@ -42,10 +42,9 @@ describe('Python client → secure TypeScript server', () => {
       server.endpoints[0]!,
       'ts.who',
       '"hi"',
-      '--server-key',
-      serverKeys.publicKey,
-      '--secret-key',
-      pyClient.secretKey,
+      // Z85 keys may start with "-", which argparse would take for an option: always --flag=value.
+      `--server-key=${serverKeys.publicKey}`,
+      `--secret-key=${pyClient.secretKey}`,
     ]);
     expect(reply).toMatchObject({ status: Status.OK, local: false });
     expect(reply!.body).toEqual({ caller: { key: pyClient.publicKey, userId: 'python' } });
@@ -57,10 +56,8 @@ describe('Python client → secure TypeScript server', () => {
       server.endpoints[0]!,
       'ts.who',
       '"hi"',
-      '--server-key',
-      serverKeys.publicKey,
-      '--secret-key',
-      stranger.secretKey,
+      `--server-key=${serverKeys.publicKey}`,
+      `--secret-key=${stranger.secretKey}`,
       '--deadline-ms',
       '300',
     ]);
@@ -85,10 +82,8 @@ describe('TypeScript client → secure Python server', () => {
     await using py = await startPythonServer([
       '--interval-ms',
       '50',
-      '--secret-key',
-      serverKeys.secretKey,
-      '--allow',
-      tsClient.publicKey,
+      `--secret-key=${serverKeys.secretKey}`,
+      `--allow=${tsClient.publicKey}`,
     ]);
     const allowed = new TransportClient({
       connect: py.endpoint,
