@@ -15,9 +15,10 @@ export function powerOfTwoChoices<T extends Balanced>(
   items: readonly T[],
   avoid: ReadonlySet<T>,
   random: () => number,
+  usable: (item: T) => boolean = (item) => item.usable,
 ): T | undefined {
-  let candidates = items.filter((item) => item.usable && !avoid.has(item));
-  if (candidates.length === 0 && avoid.size > 0) candidates = items.filter((item) => item.usable);
+  let candidates = items.filter((item) => usable(item) && !avoid.has(item));
+  if (candidates.length === 0 && avoid.size > 0) candidates = items.filter(usable);
   const n = candidates.length;
   if (n <= 1) return candidates[0];
   const i = index(random, n);

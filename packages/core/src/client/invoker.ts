@@ -49,10 +49,14 @@ export class Invoker {
       options.endpoints === undefined ? { discovery: options.discovery! } : { initial: options.endpoints },
       {
         transport: options.transport ?? {},
-        breaker: options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {}),
+        breaker:
+          options.circuitBreaker === false || options.circuitBreaker === undefined
+            ? undefined
+            : options.circuitBreaker,
         now,
       },
       random,
+      options.outlierDetection === false ? undefined : (options.outlierDetection ?? {}),
     );
   }
 
