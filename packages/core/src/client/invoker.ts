@@ -122,6 +122,12 @@ export class Invoker {
       });
     }
     if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
+    // A local failure can be decided without any I/O (no endpoint usable),
+    // and a rejection alone only queues a microtask: a caller's tight loop
+    // of failing calls would then never let timers, sockets, or this
+    // client's own recovery (hearing the endpoint again) run. Settling on
+    // the next turn of the loop paces such a loop to one call per turn.
+    if (reply.local) await nextTurn();
     throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details));
   }
 
@@ -171,6 +177,10 @@ export class Invoker {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function encodeInput(input: unknown): Buffer[] {
