@@ -534,7 +534,14 @@ class ServerRequest implements IncomingRequest {
   reply(reply: OutgoingReply): boolean {
     if (this.#replied || this.#abortReason !== undefined) return false;
     this.#replied = true;
-    return this.#server.sendReply(this.#peer, this, reply);
+    try {
+      return this.#server.sendReply(this.#peer, this, reply);
+    } catch (err) {
+      // Nothing was sent: the caller still waits, so a fallback reply
+      // (Dispatcher's plain INTERNAL) must still be able to go out.
+      this.#replied = false;
+      throw err;
+    }
   }
 
   /** @internal */

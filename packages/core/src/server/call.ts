@@ -13,7 +13,7 @@ import {
 import { toIssues } from '../issues.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import type { DeadlineWatch, Watched } from './deadline-watch.js';
-import { RequestContext } from './request-context.js';
+import { cancelledReason, RequestContext } from './request-context.js';
 import type { MethodRoute } from './routes.js';
 import type { Queued, WaitQueue } from './wait-queue.js';
 
@@ -143,10 +143,8 @@ export class Call implements Waiter, Watched {
     // handler learns of a cancel through ctx.signal, if it looks.
     const signal = this.req.signal;
     const onAbort = (): void =>
-      this.#stop(
-        { status: Status.CANCELLED, message: `cancelled (${this.req.abortReason})` },
-        false,
-        () => signal.reason,
+      this.#stop({ status: Status.CANCELLED, message: `cancelled (${this.req.abortReason})` }, false, () =>
+        cancelledReason(this.req),
       );
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
