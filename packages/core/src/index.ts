@@ -4,7 +4,9 @@ export { type Client, type ClientMethod, type ClientMethods, createClient } from
 export { createDynamicClient, type DynamicCallOptions, type DynamicClient } from './client/dynamic-client.js';
 export type { EndpointInfo, EndpointState } from './client/endpoint.js';
 export { ClientConfigError, type ClientConfigErrorCode } from './client/errors.js';
+export { type CallInfo, callInfo } from './client/from-call.js';
 export type { ClientOptions } from './client/options.js';
+export type { OutlierDetectionOptions } from './client/outlier-detector.js';
 export type { RetryOptions } from './client/retry.js';
 export type { RetryBudgetOptions } from './client/retry-budget.js';
 export { decodeBody, encodeBody } from './codec.js';

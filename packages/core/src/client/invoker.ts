@@ -79,6 +79,8 @@ export class Invoker {
     this.#budget?.deposit();
     const wireMethod = `${this.service}.${method}`;
     const tried = new Set<Endpoint>();
+    const callId = ++lastCallId;
+    let endpoint: string | undefined;
     let attempts = 0;
     let reply: Reply;
     for (;;) {
@@ -89,6 +91,7 @@ export class Invoker {
       }
       attempts++;
       tried.add(picked);
+      endpoint = picked.address;
       reply = await picked.request({
         method: wireMethod,
         body,
@@ -119,6 +122,9 @@ export class Invoker {
         status: statusName(reply.status) ?? String(reply.status),
         durationSeconds: (performance.now() - started) / 1000,
         attempts,
+        callId,
+        endpoint,
+        local: reply.local,
       });
     }
     if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
@@ -128,7 +134,12 @@ export class Invoker {
     // client's own recovery (hearing the endpoint again) run. Settling on
     // the next turn of the loop paces such a loop to one call per turn.
     if (reply.local) await nextTurn();
-    throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details));
+    throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details), {
+      callId,
+      endpoint,
+      local: reply.local,
+      attempts,
+    });
   }
 
   /** An endpoint, or the local outcome that ends the call, when that is known without waiting. */
@@ -178,6 +189,9 @@ export class Invoker {
     return this.pool.close();
   }
 }
+
+/** Ids of this process's client calls, for telling them apart in errors and diagnostics. */
+let lastCallId = 0;
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
