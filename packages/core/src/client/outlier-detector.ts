@@ -1,6 +1,6 @@
+import { ClientConfigError } from '../errors.js';
 import { atLeast } from './check-option.js';
 import type { Verdict } from './circuit-breaker.js';
-import { ClientConfigError } from './errors.js';
 
 /**
  * Outlier ejection in the style of Envoy's outlier detection: endpoints are

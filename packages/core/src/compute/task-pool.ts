@@ -13,7 +13,8 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
-import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
+import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 
@@ -191,8 +192,6 @@ export class ComputeTaskPool implements ComputePool {
     if (this.#running === 0) this.#onIdle?.();
   }
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function noop(): void {}
 
