@@ -31,6 +31,7 @@ const EXPECTED: Record<string, { module: object; names: string[] }> = {
       'TooLargeError',
       'UnavailableError',
       'UnsupportedError',
+      'callInfo',
       'createClient',
       'createComputePool',
       'createDynamicClient',
