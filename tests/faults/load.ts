@@ -43,6 +43,8 @@ export class Load {
     client: Client<typeof faults>,
     inflight: number,
     readonly workMs: number,
+    /** `mixed`: reads and writes; `limited`: only the method with small static limits. */
+    readonly kind: 'mixed' | 'limited' = 'mixed',
   ) {
     this.#client = client;
     diagnosticsChannel.subscribe(CoreChannels.clientCallEnd, this.#onEnd);
@@ -56,7 +58,7 @@ export class Load {
 
   async #worker(index: number): Promise<void> {
     while (this.#running) {
-      const write = index % 5 === 0;
+      const write = this.kind === 'mixed' && index % 5 === 0;
       const id = `w${this.#next++}`;
       const start = performance.now();
       this.#pending++;
@@ -66,6 +68,8 @@ export class Load {
         if (write) {
           this.writes.push(id);
           await this.#client.write({ id, ms: this.workMs }, { deadlineMs: DEADLINE_MS });
+        } else if (this.kind === 'limited') {
+          await this.#client.limited({ ms: this.workMs }, { deadlineMs: DEADLINE_MS });
         } else {
           await this.#client.read({ ms: this.workMs }, { deadlineMs: DEADLINE_MS });
         }

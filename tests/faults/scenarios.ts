@@ -20,7 +20,7 @@ export const FULL: Scale = { durationMs: 3000, inflight: 200, workMs: 5 };
 export const SHORT: Scale = { durationMs: 1000, inflight: 60, workMs: 5 };
 
 /** What a scenario does to the cluster, a third of the way into the load; resolves when done. */
-type Fault = (instances: Instance[], scale: Scale) => Promise<void>;
+type Fault = (instances: Instance[], scale: Scale, extraLoad: (inflight: number) => Load) => Promise<void>;
 
 export const SCENARIOS: Record<string, Fault> = {
   'kill -9': async (instances) => {
@@ -31,6 +31,14 @@ export const SCENARIOS: Record<string, Fault> = {
     instances[0]!.signal('SIGSTOP');
     await delay(scale.durationMs / 3);
     instances[0]!.signal('SIGCONT');
+  },
+  // About 10x what the `limited` method's static limits serve (3 instances
+  // x 8 running x 10 ms = 2,400 calls/s; 200 in flight ask for ~20,000/s),
+  // for a third of the run, beside the usual load.
+  '10x overload': async (_instances, scale, extraLoad) => {
+    const burst = extraLoad(scale.inflight);
+    await delay(scale.durationMs / 3);
+    await burst.stop();
   },
   'rolling restart': async (instances) => {
     for (const instance of instances) {
@@ -54,7 +62,12 @@ export async function runScenario(name: string, scale: Scale): Promise<Figures> 
     const load = new Load(client, scale.inflight, scale.workMs);
     await delay(scale.durationMs / 3);
     const faultAt = performance.now();
-    const faulted = fault(instances, scale);
+    const extra: Load[] = [];
+    const faulted = fault(instances, scale, (inflight) => {
+      const l = new Load(client, inflight, 10, 'limited');
+      extra.push(l);
+      return l;
+    });
     await delay((2 * scale.durationMs) / 3);
     await faulted;
     let hung: string | undefined;
@@ -62,13 +75,15 @@ export async function runScenario(name: string, scale: Scale): Promise<Figures> 
       hung = err.message;
     });
     for (const i of instances) i.collect();
+    // The main load's listener saw every call's end, the extra loads' too.
+    const ends = load.ends;
     return figures(
       name,
-      load.outcomes,
+      [...load.outcomes, ...extra.flatMap((l) => l.outcomes)],
       faultAt,
       load.failovers,
       doubleExecutions(instances),
-      load.ends,
+      ends,
       hung,
     );
   } finally {

@@ -19,6 +19,18 @@ export function faultsService(label: string) {
           return label;
         },
       }),
+      // A method with small static limits, for the overload scenario: 8
+      // running and 16 waiting per instance; more are shed with OVERLOADED.
+      limited: method({
+        input: z.object({ ms: z.number().int().min(0).max(100) }),
+        idempotent: true,
+        concurrency: 8,
+        maxQueue: 16,
+        handler: async ({ ms }) => {
+          await delay(ms);
+          return label;
+        },
+      }),
       write: method({
         input: z.object({ id: z.string(), ms: z.number().int().min(0).max(100) }),
         handler: async ({ id, ms }) => {
