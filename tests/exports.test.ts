@@ -44,6 +44,7 @@ const EXPECTED: Record<string, { module: object; names: string[] }> = {
       'method',
       'nativeCompute',
       'serve',
+      'shutdownCoordinator',
       'staticEndpoints',
       'subscribe',
       'testService',

@@ -93,6 +93,7 @@ export async function scaffold(opts: ScaffoldOptions): Promise<ScaffoldResult> {
     `${JSON.stringify(packageJson(names, version, workspaceRoot !== undefined), null, 2)}\n`,
   );
   files.set('tsconfig.json', `${JSON.stringify(tsconfig(workspaceRoot !== undefined), null, 2)}\n`);
+  files.set('tsconfig.build.json', `${JSON.stringify(tsconfigBuild(), null, 2)}\n`);
   files.set('vitest.config.ts', vitestConfig(workspaceRoot !== undefined));
   files.set('.gitignore', 'node_modules/\ndist/\n*.cpuprofile\n');
 
@@ -119,14 +120,18 @@ function packageJson(names: ServiceNames, version: string, inWorkspace: boolean)
     type: 'module',
     scripts: {
       dev: `${tsx} watch src/main.ts`,
-      start: `${tsx} src/main.ts`,
+      // Production runs the compiled dist/ with plain node: no tsx, no TypeScript at run time.
+      build: 'tsc -p tsconfig.build.json',
+      prestart: 'npm run build',
+      start: 'node dist/main.js',
       test: 'vitest run',
       typecheck: 'tsc --noEmit',
       bench: `${tsx} bench/bench.ts`,
     },
-    dependencies: { '@courier/core': version, tsx: '^4.23.0', zod: '^4.1.0' },
+    dependencies: { '@courier/core': version, zod: '^4.1.0' },
     devDependencies: {
       '@courier/cli': version,
+      tsx: '^4.23.0',
       '@types/node': '^20.19.0',
       typescript: '~5.9.3',
       vitest: '~4.1.12',
@@ -154,8 +159,26 @@ function tsconfig(inWorkspace: boolean) {
   };
 }
 
+/**
+ * Emits src/ (without tests) to dist/. It resolves the Courier packages by
+ * their published entry points (dist/ and .d.ts), never the workspace
+ * sources, which would otherwise be compiled into this service's output.
+ */
+function tsconfigBuild() {
+  return {
+    extends: './tsconfig.json',
+    compilerOptions: { noEmit: false, outDir: 'dist', rootDir: 'src', customConditions: [] },
+    include: ['src'],
+    exclude: ['src/**/*.test.ts'],
+  };
+}
+
 function vitestConfig(inWorkspace: boolean): string {
-  const conditions = inWorkspace ? `\n  resolve: { conditions: ['courier-source'] },` : '';
+  // Test files run in vitest's SSR environment, which resolves with its own conditions:
+  // both are needed for the workspace packages' sources to be found without a build.
+  const conditions = inWorkspace
+    ? `\n  resolve: { conditions: ['courier-source'] },\n  ssr: { resolve: { conditions: ['courier-source'] } },`
+    : '';
   const execArgv = inWorkspace ? `['--conditions=courier-source', '--import', 'tsx']` : `['--import', 'tsx']`;
   return `import { defineConfig } from 'vitest/config';
 

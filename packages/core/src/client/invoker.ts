@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import { markFromCall } from '../from-call.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -36,6 +37,8 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
+  /** A signal's shutdown closes the client after the servers drained (their handlers may still call through it). */
+  readonly #unregister: () => void;
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
@@ -68,6 +71,11 @@ export class Invoker {
       random,
       options.outlierDetection === false ? undefined : (options.outlierDetection ?? {}),
     );
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'clients',
+      name: `client of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   /**
@@ -196,6 +204,7 @@ export class Invoker {
   }
 
   close(): Promise<void> {
+    this.#unregister();
     return this.pool.close();
   }
 }

@@ -14,6 +14,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
@@ -49,6 +50,8 @@ export class ComputeTaskPool implements ComputePool {
   #closing = false;
   #closed: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
+  /** A pool made outside serve() would keep its worker threads (and the process) alive after a signal. */
+  readonly #unregister: () => void;
 
   constructor(
     service: string,
@@ -64,6 +67,11 @@ export class ComputeTaskPool implements ComputePool {
     this.implementations = Object.freeze(implementations);
     this.#size = size;
     this.#maxQueue = maxQueue;
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'resources',
+      name: `compute pool of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   run(method: string, input: unknown, options: ComputeRunOptions = {}): Promise<unknown> {
@@ -104,6 +112,7 @@ export class ComputeTaskPool implements ComputePool {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#unregister();
       this.#closing = true;
       if (this.#running > 0 || this.#queue.size > 0) {
         await new Promise<void>((resolve) => {

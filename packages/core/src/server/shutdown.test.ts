@@ -152,7 +152,7 @@ describe('graceful shutdown', () => {
     const server = await serve(svc.definition, {
       bind: 'inproc://courier-shutdown-signal-test',
       logger: pino({ level: 'silent' }),
-      gracefulShutdown: { signals: ['SIGTERM'], graceMs: 0 },
+      gracefulShutdown: { signals: ['SIGTERM'], graceMs: 0, exit: false },
     });
     try {
       expect(process.listenerCount('SIGTERM')).toBe(before + 1);

@@ -1,0 +1,7 @@
+export {
+  type ArmOptions,
+  ShutdownCoordinator,
+  type ShutdownParticipant,
+  type ShutdownPhase,
+  shutdownCoordinator,
+} from './coordinator.js';
