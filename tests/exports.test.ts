@@ -35,6 +35,7 @@ const EXPECTED: Record<string, { module: object; names: string[] }> = {
       'TooLargeError',
       'UnavailableError',
       'UnsupportedError',
+      'callInfo',
       'clientSecurityFromEnv',
       'createClient',
       'createComputePool',

@@ -17,7 +17,7 @@ export function kubernetesClient(): Client<typeof catalog> {
     discovery: dnsSrv('_courier._tcp.catalog.default.svc.cluster.local', { refreshMs: 5000 }),
     deadlineMs: 1000, // for calls that give no deadline of their own
     retry: { maxAttempts: 3, initialBackoffMs: 25, maxBackoffMs: 1000, budget: { ratio: 0.2 } },
-    circuitBreaker: { failureThreshold: 5, cooldownMs: 1000, maxCooldownMs: 30_000 },
+    outlierDetection: { intervalMs: 1000, failureRate: 0.5, peerGap: 0.3, maxEjectionPercent: 50 },
     transport: { heartbeatIntervalMs: 1000, heartbeatLiveness: 3 },
     caller: 'playlist', // sent as meta.caller; the server sees it as ctx.caller
   });

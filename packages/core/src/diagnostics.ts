@@ -61,6 +61,14 @@ export interface ClientCallEnd {
   readonly status: string;
   readonly durationSeconds: number;
   readonly attempts: number;
+  // Optional in the type only, for publishers other than Courier's client
+  // (tests, older versions); Courier's client always sets all three.
+  /** This process's id of the call (as `callInfo(err).callId`). */
+  readonly callId?: number;
+  /** The endpoint of the last attempt; undefined when none was tried. */
+  readonly endpoint?: string | undefined;
+  /** The outcome was decided by the client, not sent by a server. */
+  readonly local?: boolean;
 }
 
 export interface ClientRetry {

@@ -25,6 +25,7 @@ export { type Client, type ClientMethod, type ClientMethods, createClient } from
 export { createDynamicClient, type DynamicCallOptions, type DynamicClient } from './client/dynamic-client.js';
 export type { EndpointInfo, EndpointState } from './client/endpoint.js';
 export type { ClientOptions } from './client/options.js';
+export type { OutlierDetectionOptions } from './client/outlier-detector.js';
 export type { RetryOptions } from './client/retry.js';
 export type { RetryBudgetOptions } from './client/retry-budget.js';
 export { decodeBody, encodeBody } from './codec.js';
@@ -103,6 +104,7 @@ export {
   subscribe,
 } from './events/subscriber.js';
 export type { EventData, EventHandlers, EventInfo, EventName, EventPayload } from './events/types.js';
+export { type CallInfo, callInfo } from './from-call.js';
 export type { Issue } from './issues.js';
 export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export type {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
 import { Liveness } from './heartbeat.js';
@@ -126,6 +127,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   readonly #liveness: Liveness;
   readonly #timer: NodeJS.Timeout;
   readonly #loop: Promise<void>;
+  readonly #watch: ConnectionWatch;
   #state: PeerState = 'connecting';
   #nextId = 1;
   /** Ids reached 2^32 and started again at 1, so a new one may still be in flight. */
@@ -223,6 +225,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
     this.#timer.unref();
     this.#loop = this.#receiveLoop();
+    // A dropped connection (the server killed, its host gone) is known at
+    // once from the socket, not only after the heartbeat window.
+    this.#watch = new ConnectionWatch(this.#sock, () => {
+      if (this.#state === 'dead' || this.#state === 'closed') return;
+      this.#declareDead(`lost the connection to ${this.endpoint}`);
+    });
   }
 
   get state(): PeerState {
@@ -326,6 +334,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const was = this.#state;
     this.#setState('closed');
     clearInterval(this.#timer);
+    this.#watch.stop();
     const cancelled = localReply(Status.CANCELLED, 'client closed');
     for (const id of [...this.#pending.keys()]) this.#settle(id, { ...cancelled });
     // A dead server cannot hear it.
@@ -454,6 +463,17 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  /**
+   * Marks the server down until it is heard again, fails what is in flight
+   * with UNAVAILABLE (it may have run: the caller's retry rules decide), and
+   * drops what libzmq still queues for it.
+   */
+  #declareDead(message: string): void {
+    this.#setState('dead');
+    for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+    this.#purge();
+  }
+
   #onMessage(msg: Buffer[]): void {
     if (bytesChannel.hasSubscribers) {
       bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
@@ -538,10 +558,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       }
     }
     if (dead && this.#state !== 'dead') {
-      this.#setState('dead');
-      const message = `${this.endpoint} stopped answering (no traffic for ${this.#liveness.timeoutMs} ms)`;
-      for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
-      this.#purge();
+      this.#declareDead(`${this.endpoint} stopped answering (no traffic for ${this.#liveness.timeoutMs} ms)`);
     }
     // Keep heartbeating while dead too: it is how a restarted server finds us.
     if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);

@@ -464,6 +464,9 @@ export class TransportServer implements ReplySink<Peer> {
   }
 
   #sendHeartbeat(peer: Peer): void {
+    // Traffic like any other (docs/protocol.md 9.1 rule 1): the answer to an
+    // introduction is followed by the next HEARTBEAT only after an interval.
+    peer.sentSinceTick = true;
     this.#writer.enqueue(
       peer.key,
       peer.route,

@@ -15,13 +15,12 @@ export function powerOfTwoChoices<T extends Balanced>(
   items: readonly T[],
   avoid: ReadonlySet<T> | undefined,
   random: () => number,
+  usable: (item: T) => boolean = (item) => item.usable,
 ): T | undefined {
   // One endpoint (the usual client): it, if usable, tried or not; no arrays made per call.
-  if (items.length === 1) return items[0]!.usable ? items[0] : undefined;
-  let candidates = items.filter((item) => item.usable && !avoid?.has(item));
-  if (candidates.length === 0 && avoid !== undefined && avoid.size > 0) {
-    candidates = items.filter((item) => item.usable);
-  }
+  if (items.length === 1) return usable(items[0]!) ? items[0] : undefined;
+  let candidates = items.filter((item) => usable(item) && !avoid?.has(item));
+  if (candidates.length === 0 && avoid !== undefined && avoid.size > 0) candidates = items.filter(usable);
   const n = candidates.length;
   if (n <= 1) return candidates[0];
   const i = index(random, n);

@@ -2,6 +2,7 @@ import { clientEndpointChannel } from '../diagnostics.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { powerOfTwoChoices } from './balancer.js';
 import { Endpoint, type EndpointInfo, type EndpointOptions } from './endpoint.js';
+import { type Health, type OutlierDetectionOptions, OutlierDetector } from './outlier-detector.js';
 import { type WaitResult, waitFor } from './wait.js';
 
 /**
@@ -17,6 +18,8 @@ export class EndpointPool {
   /** Removed by discovery, closing once their calls settle; closed with the pool. */
   readonly #retired = new Set<Endpoint>();
   readonly #listeners = new Set<() => void>();
+  readonly #detector: OutlierDetector | undefined;
+  readonly #health = new Map<Endpoint, Health & { remove(): void }>();
   #endpoints: Endpoint[] = [];
   #resolved: boolean;
   #lastError: string | undefined;
@@ -32,8 +35,10 @@ export class EndpointPool {
     source: { initial: readonly string[] } | { discovery: Discovery },
     options: EndpointOptions,
     random: () => number,
+    outliers?: OutlierDetectionOptions,
   ) {
     this.#service = service;
+    this.#detector = outliers === undefined ? undefined : new OutlierDetector(outliers, options.now);
     this.#options = options;
     this.#random = random;
     if ('initial' in source) {
@@ -58,12 +63,17 @@ export class EndpointPool {
 
   /** Picks an endpoint for an attempt, avoiding those already tried while others are usable. */
   pick(tried: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
-    return powerOfTwoChoices(this.#endpoints, tried, this.#random);
+    return (
+      powerOfTwoChoices(this.#endpoints, tried, this.#random) ??
+      // Every endpoint that is up is ejected as an outlier: better a call
+      // to one of them than a certain local failure (Envoy's panic mode).
+      powerOfTwoChoices(this.#endpoints, tried, this.#random, (e) => e.reachable)
+    );
   }
 
   /** Whether some endpoint can take a call now. */
   get hasUsable(): boolean {
-    return this.#endpoints.some((e) => e.usable);
+    return this.#endpoints.some((e) => e.reachable);
   }
 
   /** Whether an endpoint may yet become usable without the breaker's help: discovery pending, or one still connecting. */
@@ -147,6 +157,8 @@ export class EndpointPool {
     for (const [address, endpoint] of this.#byAddress) {
       if (wanted.has(address)) continue;
       this.#byAddress.delete(address);
+      this.#health.get(endpoint)?.remove();
+      this.#health.delete(endpoint);
       this.#retired.add(endpoint);
       endpoint.retire();
       void endpoint.closed.then(() => this.#retired.delete(endpoint));
@@ -155,14 +167,17 @@ export class EndpointPool {
     for (const address of wanted) {
       if (this.#byAddress.has(address)) continue;
       let endpoint: Endpoint;
+      const health = this.#detector?.add(() => this.#onEndpointChange(endpoint));
       try {
-        endpoint = new Endpoint(address, this.#options, this.#onEndpointChange);
+        endpoint = new Endpoint(address, this.#options, this.#onEndpointChange, health);
       } catch (err) {
+        health?.remove();
         if (strict) throw err;
         this.#lastError = (err as Error).message;
         continue;
       }
       this.#byAddress.set(address, endpoint);
+      if (health !== undefined) this.#health.set(endpoint, health);
       this.#publish(endpoint);
     }
     this.#endpoints = [...this.#byAddress.values()];

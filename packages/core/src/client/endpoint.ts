@@ -7,11 +7,13 @@ import {
   type ClientOptions as TransportClientOptions,
 } from '@courier/transport';
 import { CircuitBreaker, type CircuitBreakerOptions, type Verdict } from './circuit-breaker.js';
+import type { Health } from './outlier-detector.js';
 
 /**
  * An endpoint as the client sees it: the transport's peer state, overlaid
- * with the circuit breaker (`ejected` while open, `half-open` while probing
- * is allowed) and `removed` once discovery dropped it.
+ * with outlier detection and the circuit breaker (`ejected` while out,
+ * `half-open` while the breaker allows a probe) and `removed` once discovery
+ * dropped it.
  */
 export type EndpointState = PeerState | 'ejected' | 'half-open' | 'removed';
 
@@ -38,6 +40,7 @@ export class Endpoint {
   readonly address: string;
   readonly #transport: TransportClient;
   readonly #breaker: CircuitBreaker | undefined;
+  readonly #health: Health | undefined;
   #outstanding = 0;
   #retired = false;
   #closing: Promise<void> | undefined;
@@ -48,8 +51,14 @@ export class Endpoint {
   });
 
   /** Throws TransportError ERR_COURIER_INVALID_ENDPOINT for an address libzmq rejects. */
-  constructor(address: string, options: EndpointOptions, onChange: (endpoint: Endpoint) => void) {
+  constructor(
+    address: string,
+    options: EndpointOptions,
+    onChange: (endpoint: Endpoint) => void,
+    health?: Health,
+  ) {
     this.address = address;
+    this.#health = health;
     this.#transport = new TransportClient({ ...options.transport, connect: address });
     this.#transport.on('state', () => onChange(this));
     this.#breaker =
@@ -67,6 +76,7 @@ export class Endpoint {
     if (this.#retired) return 'removed';
     const peer = this.#transport.state;
     if (peer !== 'alive' && peer !== 'connecting') return peer;
+    if (this.#health?.ejected) return 'ejected';
     switch (this.#breaker?.state) {
       case 'open':
         return 'ejected';
@@ -79,6 +89,11 @@ export class Endpoint {
 
   /** Whether the balancer may send a call here now. */
   get usable(): boolean {
+    return this.reachable && !this.#health?.ejected;
+  }
+
+  /** Up and allowed by its breaker, ejected as an outlier or not: the fallback when nothing is usable. */
+  get reachable(): boolean {
     return !this.#retired && this.#transport.state === 'alive' && (this.#breaker?.allows ?? true);
   }
 
@@ -112,17 +127,17 @@ export class Endpoint {
     return pending.then(probe ? this.#onProbeReply : this.#onReply, this.#onFailure);
   }
 
-  readonly #onReply = (reply: Reply): Reply => {
-    this.#ended();
-    this.#breaker?.end(verdict(reply), false);
-    return reply;
-  };
+  readonly #onReply = (reply: Reply): Reply => this.#judge(reply, false);
 
-  readonly #onProbeReply = (reply: Reply): Reply => {
+  readonly #onProbeReply = (reply: Reply): Reply => this.#judge(reply, true);
+
+  #judge(reply: Reply, probe: boolean): Reply {
     this.#ended();
-    this.#breaker?.end(verdict(reply), true);
+    const judged = verdict(reply, this.#transport.state);
+    this.#breaker?.end(judged, probe);
+    this.#health?.record(judged);
     return reply;
-  };
+  }
 
   readonly #onFailure = (err: unknown): never => {
     this.#ended();
@@ -150,22 +165,25 @@ export class Endpoint {
 }
 
 /**
- * Failures are what a sick endpoint produces; CANCELLED is the caller's
- * doing and OVERLOADED a healthy server protecting itself, so neither counts.
- * Nor does an UNAVAILABLE the server sent: it answered, so it is reachable,
- * and it refused only because it is stopping (which its DISCONNECT already
- * took it out of rotation for). Counting those would leave an instance that
- * refused a few calls while draining ejected once it restarts.
+ * Only what shows the endpoint itself is unhealthy counts as a failure:
+ * INTERNAL, a connection lost with the call in flight or the server silent
+ * past its own liveness window (the transport's local UNAVAILABLE), and an
+ * UNAVAILABLE the server sent while not draining. A DEADLINE_EXCEEDED is the
+ * caller's own budget running out and says nothing about the endpoint (a
+ * dead one is found by its heartbeats and socket events instead); CANCELLED
+ * is the caller's doing and OVERLOADED a healthy server protecting itself.
+ * An UNAVAILABLE from a draining server is the expected refusal of a
+ * restart: counting it would leave the instance ejected once it is back.
  */
-function verdict(reply: Reply): Verdict {
+function verdict(reply: Reply, peer: PeerState): Verdict {
   switch (reply.status) {
     case Status.UNAVAILABLE:
-      return reply.local ? 'failure' : 'neutral';
+      return reply.local || peer !== 'draining' ? 'failure' : 'neutral';
     case Status.INTERNAL:
-    case Status.DEADLINE_EXCEEDED:
       return 'failure';
     case Status.CANCELLED:
     case Status.OVERLOADED:
+    case Status.DEADLINE_EXCEEDED:
       return 'neutral';
     default:
       return 'success';

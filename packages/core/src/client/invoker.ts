@@ -71,10 +71,14 @@ export class Invoker {
           options.security === undefined
             ? (options.transport ?? {})
             : { ...options.transport, security: options.security },
-        breaker: options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {}),
+        breaker:
+          options.circuitBreaker === false || options.circuitBreaker === undefined
+            ? undefined
+            : options.circuitBreaker,
         now,
       },
       random,
+      options.outlierDetection === false ? undefined : (options.outlierDetection ?? {}),
     );
     this.#unregister = shutdownCoordinator.register({
       phase: 'clients',
@@ -104,6 +108,8 @@ export class Invoker {
     // Most calls take one attempt: the set of endpoints tried is made only for a retry.
     let tried: Set<Endpoint> | undefined;
     let first: Endpoint | undefined;
+    const callId = ++lastCallId;
+    let endpoint: string | undefined;
     let attempts = 0;
     let reply: Reply;
     for (;;) {
@@ -116,6 +122,7 @@ export class Invoker {
       attempts++;
       if (tried === undefined) first = picked;
       else tried.add(picked);
+      endpoint = picked.address;
       reply = await picked.request({
         method: wireMethod,
         body,
@@ -146,10 +153,24 @@ export class Invoker {
         status: statusName(reply.status) ?? String(reply.status),
         durationSeconds: (performance.now() - started) / 1000,
         attempts,
+        callId,
+        endpoint,
+        local: reply.local,
       });
     }
     if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
-    throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details));
+    // A local failure can be decided without any I/O (no endpoint usable),
+    // and a rejection alone only queues a microtask: a caller's tight loop
+    // of failing calls would then never let timers, sockets, or this
+    // client's own recovery (hearing the endpoint again) run. Settling on
+    // the next turn of the loop paces such a loop to one call per turn.
+    if (reply.local) await nextTurn();
+    throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details), {
+      callId,
+      endpoint,
+      local: reply.local,
+      attempts,
+    });
   }
 
   #wireName(method: string): string {
@@ -217,6 +238,13 @@ export class Invoker {
     this.#unregister();
     return this.pool.close();
   }
+}
+
+/** Ids of this process's client calls, for telling them apart in errors and diagnostics. */
+let lastCallId = 0;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function encodeInput(input: unknown): Buffer[] {

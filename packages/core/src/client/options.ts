@@ -1,6 +1,7 @@
 import type { ClientSecurityOptions, ClientOptions as TransportClientOptions } from '@courier/transport';
 import type { Discovery } from '../discovery/discovery.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryOptions } from './retry.js';
 
 /** Options of createClient and createDynamicClient. Give `endpoints` or `discovery`. */
@@ -16,7 +17,16 @@ export interface ClientOptions {
    * endpoint (idempotent methods only); `false` turns them off. @default {}
    */
   retry?: RetryOptions | false;
-  /** A circuit breaker per endpoint; `false` turns it off. @default {} */
+  /**
+   * Ejects an endpoint whose failure rate is far above its peers' (never
+   * all of them); `false` turns it off. @default {}
+   */
+  outlierDetection?: OutlierDetectionOptions | false;
+  /**
+   * A per-endpoint circuit breaker on consecutive failures, judged alone
+   * rather than against peers (so it can eject a single endpoint); opt-in.
+   * @default false
+   */
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Passed to each endpoint's TransportClient (heartbeats, high-water marks, reconnect). */
   transport?: Omit<TransportClientOptions, 'connect'>;

@@ -82,7 +82,16 @@ describe('retries', () => {
       { service: 'playlist', method: 'get', reason: 'UNAVAILABLE' },
     ]);
     expect(ends).toEqual([
-      { service: 'playlist', method: 'get', status: 'OK', attempts: 3, durationSeconds: expect.any(Number) },
+      {
+        service: 'playlist',
+        method: 'get',
+        status: 'OK',
+        attempts: 3,
+        durationSeconds: expect.any(Number),
+        callId: expect.any(Number),
+        endpoint: server.endpoint,
+        local: false,
+      },
     ]);
 
     server.handler = failingFirst(server.count() + 1, Status.OVERLOADED);

@@ -14,7 +14,7 @@ import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
 import type { Queued, WaitQueue } from '../wait-queue.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
-import { RequestContext } from './request-context.js';
+import { cancelledReason, RequestContext } from './request-context.js';
 import type { MethodRoute } from './routes.js';
 
 /** What a call needs from the server running it. */
@@ -150,10 +150,8 @@ export class Call implements Waiter, Scheduled {
     // handler learns of a cancel through ctx.signal, if it looks.
     const signal = this.req.signal;
     const onAbort = (): void =>
-      this.#stop(
-        { status: Status.CANCELLED, message: `cancelled (${this.req.abortReason})` },
-        false,
-        () => signal.reason,
+      this.#stop({ status: Status.CANCELLED, message: `cancelled (${this.req.abortReason})` }, false, () =>
+        cancelledReason(this.req),
       );
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

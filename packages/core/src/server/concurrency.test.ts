@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineService, method } from '../definition.js';
+import { CancelledError } from '../errors.js';
 import { type Deferred, deferred, startHarness, waitFor } from './harness.test-util.js';
 
 /**
@@ -192,7 +193,8 @@ describe('cancellation', () => {
     expect(await call).toMatchObject({ status: 'CANCELLED', local: true });
     const signal = svc.signals.get('a')!;
     await waitFor(() => signal.aborted);
-    expect((signal.reason as { reason?: string }).reason).toBe('cancelled');
+    expect(signal.reason).toBeInstanceOf(CancelledError);
+    expect(((signal.reason as Error).cause as { reason?: string }).reason).toBe('cancelled');
     svc.gate('a').resolve('late');
     await waitFor(() => h.ends.length === 1);
     expect(h.ends[0]).toMatchObject({ status: 'CANCELLED' });

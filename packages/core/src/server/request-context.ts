@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type CallerIdentity, type IncomingRequest, type Metadata, MetaKey } from '@courier/transport';
 import type { Logger } from 'pino';
 import type { Context, Scopable } from '../context.js';
+import { CancelledError } from '../errors.js';
 import { childOf, formatTraceparent, newTrace, parseTraceparent, type TraceParent } from './trace-context.js';
 
 const NO_META: Readonly<Metadata> = Object.freeze({});
@@ -46,8 +47,9 @@ export class RequestContext implements Context {
         // The transport's signal reports the caller's cancel and a lost peer;
         // touching it is what creates it, so this too waits for first use.
         const peerSignal = this.#req.signal;
-        if (peerSignal.aborted) this.stop(peerSignal.reason);
-        else peerSignal.addEventListener('abort', () => this.stop(peerSignal.reason), { once: true });
+        if (peerSignal.aborted) this.stop(cancelledReason(this.#req));
+        else
+          peerSignal.addEventListener('abort', () => this.stop(cancelledReason(this.#req)), { once: true });
       }
     }
     return this.#controller.signal;
@@ -111,4 +113,13 @@ export class RequestContext implements Context {
     this.#trace ??= parseTraceparent(this.#req.meta?.[MetaKey.TRACEPARENT]) ?? newTrace();
     return this.#trace;
   }
+}
+
+/**
+ * The reason `ctx.signal` carries when the caller cancelled, was lost, or
+ * the server closed: a CancelledError (as a deadline gives a
+ * DeadlineExceededError), with the transport's AbortError as its cause.
+ */
+export function cancelledReason(req: IncomingRequest): CancelledError {
+  return new CancelledError(`cancelled (${req.abortReason})`, { cause: req.signal.reason });
 }

@@ -80,7 +80,14 @@ export class ServerRequest<P extends RequestPeer = RequestPeer> implements Incom
   reply(reply: OutgoingReply): boolean {
     if (this.#replied || this.#abortReason !== undefined) return false;
     this.#replied = true;
-    return this.#server.sendReply(this.#peer, this, reply);
+    try {
+      return this.#server.sendReply(this.#peer, this, reply);
+    } catch (err) {
+      // Nothing was sent: the caller still waits, so a fallback reply
+      // (Dispatcher's plain INTERNAL) must still be able to go out.
+      this.#replied = false;
+      throw err;
+    }
   }
 
   /** @internal */
