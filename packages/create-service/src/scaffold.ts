@@ -155,7 +155,11 @@ function tsconfig(inWorkspace: boolean) {
 }
 
 function vitestConfig(inWorkspace: boolean): string {
-  const conditions = inWorkspace ? `\n  resolve: { conditions: ['courier-source'] },` : '';
+  // Test files run in vitest's SSR environment, which resolves with its own conditions:
+  // both are needed for the workspace packages' sources to be found without a build.
+  const conditions = inWorkspace
+    ? `\n  resolve: { conditions: ['courier-source'] },\n  ssr: { resolve: { conditions: ['courier-source'] } },`
+    : '';
   const execArgv = inWorkspace ? `['--conditions=courier-source', '--import', 'tsx']` : `['--import', 'tsx']`;
   return `import { defineConfig } from 'vitest/config';
 
