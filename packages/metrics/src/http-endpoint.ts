@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onShutdown } from '@courier/core';
 import type { AnyRegistry } from './collected.js';
 import type { Readiness } from './live-servers.js';
 
@@ -52,7 +53,11 @@ export async function listenHttp(
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
+  // Last in the process-wide shutdown, after the servers drained: until then
+  // /readyz answers 503, and then nothing of ours keeps the process alive.
+  const unregister = onShutdown(() => close(), 'probes');
   const close = (): Promise<void> => {
+    unregister();
     closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

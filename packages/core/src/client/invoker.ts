@@ -4,6 +4,7 @@ import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
 import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import { onShutdown } from '../shutdown/index.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -27,6 +28,8 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
+  /** Unregisters from the process-wide shutdown (see onShutdown). */
+  #unregisterShutdown: () => void = () => {};
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
@@ -54,6 +57,8 @@ export class Invoker {
       },
       random,
     );
+    // Closed with the process on SIGTERM unless closed before.
+    this.#unregisterShutdown = onShutdown(() => this.close(), 'clients');
   }
 
   /**
@@ -165,6 +170,7 @@ export class Invoker {
   }
 
   close(): Promise<void> {
+    this.#unregisterShutdown();
     return this.pool.close();
   }
 }

@@ -13,6 +13,7 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
+import { onShutdown } from '../shutdown/index.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
@@ -42,6 +43,8 @@ export class ComputeTaskPool implements ComputePool {
   readonly #targets: ReadonlyMap<string, Target>;
   readonly #size: number;
   readonly #maxQueue: number;
+  /** Unregisters from the process-wide shutdown (see onShutdown). */
+  #unregisterShutdown: () => void = () => {};
   /** Insertion-ordered, with O(1) removal of a task that aborts while waiting. */
   readonly #queue = new Set<Task>();
   #running = 0;
@@ -63,6 +66,8 @@ export class ComputeTaskPool implements ComputePool {
     this.implementations = Object.freeze(implementations);
     this.#size = size;
     this.#maxQueue = maxQueue;
+    // Closed with the process on SIGTERM unless closed before.
+    this.#unregisterShutdown = onShutdown(() => this.close(), 'clients');
   }
 
   run(method: string, input: unknown, options: ComputeRunOptions = {}): Promise<unknown> {
@@ -102,6 +107,7 @@ export class ComputeTaskPool implements ComputePool {
   }
 
   close(): Promise<void> {
+    this.#unregisterShutdown();
     this.#closed ??= (async () => {
       this.#closing = true;
       if (this.#running > 0 || this.#queue.size > 0) {

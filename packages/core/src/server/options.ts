@@ -40,11 +40,13 @@ export interface GracefulShutdownOptions {
    */
   readonly graceMs?: number;
   /**
-   * Process signals that start a graceful close. The first one closes the
-   * server; the listeners are removed at once, so a second signal gets
-   * Node's default action (terminate). Courier never calls process.exit:
-   * once the server is closed the process exits by itself if nothing else
-   * keeps it alive. `false` installs no listeners.
+   * Process signals that shut the process down. The first one runs the
+   * process-wide shutdown() (see onShutdown): this server drains and closes,
+   * then every client, compute pool and metrics endpoint, then anything
+   * registered with onShutdown, and the process exits with code 0 (1 if
+   * something failed to close), so a forgotten timer or an IPC channel to a
+   * parent never keeps it alive. A second signal exits at once. `false`
+   * installs no listeners (close the server yourself).
    * @default ['SIGTERM', 'SIGINT']
    */
   readonly signals?: readonly NodeJS.Signals[] | false;

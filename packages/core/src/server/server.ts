@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { ComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { type ServerLifecycle, type ServerStats, serverLifecycleChannel } from '../diagnostics.js';
+import { handleShutdownSignals, onShutdown } from '../shutdown/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import { graceMs as checkGraceMs } from './options.js';
-import { onShutdownSignal } from './shutdown-signals.js';
 
 /** A running service. Close it (or `await using` it) to stop. */
 export interface Server<TService extends AnyService = AnyService> extends AsyncDisposable {
@@ -63,6 +63,7 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
   /** One function for the server's whole life: observers tell servers apart by it. */
   readonly #statsFn = (): ServerStats => this.stats();
   #removeSignalListeners: () => void = () => {};
+  #unregisterShutdown: () => void = () => {};
   #drained: Promise<void> | undefined;
   /** When clients were told to drain (performance.now()). */
   #drainStartedAt = 0;
@@ -110,10 +111,12 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
 
   /** @internal Called once the socket is bound. */
   started(): void {
+    // The process-wide shutdown closes this server first; the signal
+    // handler then closes everything else registered and exits.
+    this.#unregisterShutdown = onShutdown(() => this.close(), 'servers');
     if (this.#signals.length > 0) {
-      this.#removeSignalListeners = onShutdownSignal(this.#signals, (signal) => {
+      this.#removeSignalListeners = handleShutdownSignals(this.#signals, (signal) => {
         this.#log.info({ signal }, 'shutting down');
-        this.close().catch((err: unknown) => this.#log.error({ err }, 'shutdown failed'));
       });
     }
     this.#log.info({ endpoints: this.endpoints }, 'serving');
@@ -122,6 +125,7 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
 
   async #close(graceMs: number): Promise<void> {
     this.#removeSignalListeners();
+    this.#unregisterShutdown();
     const graceEnds = performance.now() + graceMs;
     const outcome = await until(this.drain(), graceEnds);
     if (outcome === 'timeout') {

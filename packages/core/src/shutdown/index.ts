@@ -1,0 +1,1 @@
+export { handleShutdownSignals, onShutdown, type ShutdownPhase, shutdown } from './coordinator.js';
