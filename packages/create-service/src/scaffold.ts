@@ -94,6 +94,8 @@ export async function scaffold(opts: ScaffoldOptions): Promise<ScaffoldResult> {
   );
   files.set('tsconfig.json', `${JSON.stringify(tsconfig(workspaceRoot !== undefined), null, 2)}\n`);
   files.set('vitest.config.ts', vitestConfig(workspaceRoot !== undefined));
+  if (workspaceRoot === undefined)
+    files.set('tsconfig.build.json', `${JSON.stringify(BUILD_TSCONFIG, null, 2)}\n`);
   files.set('.gitignore', 'node_modules/\ndist/\n*.cpuprofile\n');
 
   for (const [file, content] of files) {
@@ -119,7 +121,10 @@ function packageJson(names: ServiceNames, version: string, inWorkspace: boolean)
     type: 'module',
     scripts: {
       dev: `${tsx} watch src/main.ts`,
-      start: `${tsx} src/main.ts`,
+      // Outside the repository a production service runs the compiled output with plain node.
+      ...(inWorkspace
+        ? { start: `${tsx} src/main.ts` }
+        : { build: 'tsc -p tsconfig.build.json', start: 'node dist/main.js' }),
       test: 'vitest run',
       typecheck: 'tsc --noEmit',
       bench: `${tsx} bench/bench.ts`,
@@ -134,6 +139,14 @@ function packageJson(names: ServiceNames, version: string, inWorkspace: boolean)
     engines: { node: '>=20' },
   };
 }
+
+/** `npm run build` outside the repository: src/ to dist/, without the tests. */
+const BUILD_TSCONFIG = {
+  extends: './tsconfig.json',
+  compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'dist' },
+  include: ['src'],
+  exclude: ['src/**/*.test.ts'],
+};
 
 function tsconfig(inWorkspace: boolean) {
   return {
