@@ -77,7 +77,9 @@ describe('create-service', () => {
       expect(result.workspaceRoot).toBeUndefined();
       const pkg = JSON.parse(await readFile(join(outside, 'geo', 'package.json'), 'utf8'));
       expect(pkg.dependencies['@courier/core']).toMatch(/^\^\d/);
-      expect(pkg.scripts.start).toBe('tsx src/main.ts');
+      // A production service runs the compiled output with plain node (tests/user-path/publish.test.ts runs it).
+      expect(pkg.scripts).toMatchObject({ build: 'tsc -p tsconfig.build.json', start: 'node dist/main.js' });
+      expect(result.files).toContain('tsconfig.build.json');
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
