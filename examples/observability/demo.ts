@@ -44,7 +44,10 @@ const metrics = createMetrics();
 const http = await metrics.listen({ port: Number(process.env.METRICS_PORT ?? 9464), host: '0.0.0.0' });
 const server = await serve(catalog, { bind: 'tcp://127.0.0.1:*', gracefulShutdown: { signals: false } });
 const client = createClient(catalog, { endpoints: server.endpoints });
-console.log(`serving ${server.endpoints.join(', ')}; metrics on ${http.url}/metrics`);
+// It listens on every interface (Prometheus in Docker reaches it through the host); the
+// printed URL is one a browser on this machine can open.
+const url = http.url.replace('//0.0.0.0:', '//127.0.0.1:');
+console.log(`serving ${server.endpoints.join(', ')}; metrics on ${url}/metrics`);
 
 let running = true;
 const ignore = () => {};
