@@ -1,4 +1,4 @@
-import { UsageError } from './endpoint.js';
+import { UsageError } from './errors.js';
 
 /** Parses `10s`, `500ms`, `2m` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string): number {

@@ -2,7 +2,7 @@ import { bench, benchUsage } from './commands/bench.js';
 import { call, callUsage } from './commands/call.js';
 import { describe, describeUsage } from './commands/describe.js';
 import { health, healthUsage } from './commands/health.js';
-import { UsageError } from './endpoint.js';
+import { UsageError } from './errors.js';
 import { type CliIO, processIO } from './io.js';
 
 const COMMANDS = { call, describe, health, bench } as const;

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from './context.js';
+import { DefinitionError } from './errors.js';
 
 /**
  * Where a compute-bound method's implementation lives: a module and one of
@@ -63,9 +64,6 @@ export type InputOf<M> = M extends MethodDefinition<infer I, any, any> ? I : nev
 export type OutputOf<M> = M extends MethodDefinition<any, any, infer O> ? O : never;
 // biome-ignore-end lint/suspicious/noExplicitAny: -
 
-type In<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
-type Out<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
-
 /**
  * Declares a method: an input schema (any Standard Schema: zod, valibot,
  * arktype), an optional output schema, options, and either a `handler` run on
@@ -83,15 +81,23 @@ export function method<TIn extends StandardSchemaV1, TOutSchema extends Standard
   spec: MethodOptions & {
     input: TIn;
     output: TOutSchema;
-    handler: Handler<Out<TIn>, In<TOutSchema>>;
+    handler: Handler<StandardSchemaV1.InferOutput<TIn>, StandardSchemaV1.InferInput<TOutSchema>>;
   },
-): MethodDefinition<In<TIn>, Out<TIn>, Out<TOutSchema>>;
+): MethodDefinition<
+  StandardSchemaV1.InferInput<TIn>,
+  StandardSchemaV1.InferOutput<TIn>,
+  StandardSchemaV1.InferOutput<TOutSchema>
+>;
 export function method<TIn extends StandardSchemaV1, TOutSchema extends StandardSchemaV1>(
   spec: MethodOptions & { input: TIn; output: TOutSchema; compute: ComputeSpec },
-): MethodDefinition<In<TIn>, Out<TIn>, Out<TOutSchema>>;
+): MethodDefinition<
+  StandardSchemaV1.InferInput<TIn>,
+  StandardSchemaV1.InferOutput<TIn>,
+  StandardSchemaV1.InferOutput<TOutSchema>
+>;
 export function method<TIn extends StandardSchemaV1, TOutput>(
-  spec: MethodOptions & { input: TIn; handler: Handler<Out<TIn>, TOutput> },
-): MethodDefinition<In<TIn>, Out<TIn>, Awaited<TOutput>>;
+  spec: MethodOptions & { input: TIn; handler: Handler<StandardSchemaV1.InferOutput<TIn>, TOutput> },
+): MethodDefinition<StandardSchemaV1.InferInput<TIn>, StandardSchemaV1.InferOutput<TIn>, Awaited<TOutput>>;
 export function method(
   spec: MethodOptions & {
     input: StandardSchemaV1;
@@ -155,10 +161,11 @@ export interface ServiceDefinition<
 // biome-ignore lint/suspicious/noExplicitAny: the widest service, for constraints
 export type AnyService = ServiceDefinition<string, Record<string, AnyMethod>, any>;
 
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A service name: lower-case letters, digits and dashes, starting with a letter (also the dynamic client's check). */
+export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MEMBER_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
 /** Members every client has besides the service's methods (see client/controls.ts). */
-const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set(['withDefaults', 'then']);
+export const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set(['withDefaults', 'then']);
 
 /**
  * Declares a service: its name, version, methods and events. Everything a
@@ -208,21 +215,4 @@ export function defineService<
     }
   }
   return { ...spec, kind: 'service', events: spec.events ?? ({} as TEvents) };
-}
-
-export type DefinitionErrorCode =
-  | 'ERR_COURIER_METHOD_IMPL'
-  | 'ERR_COURIER_METHOD_SCHEMA'
-  | 'ERR_COURIER_SERVICE_NAME'
-  | 'ERR_COURIER_SERVICE_VERSION'
-  | 'ERR_COURIER_MEMBER_NAME';
-
-/** A service or method definition is invalid; thrown at definition time, never at call time. */
-export class DefinitionError extends Error {
-  readonly code: DefinitionErrorCode;
-  constructor(code: DefinitionErrorCode, message: string) {
-    super(message);
-    this.name = 'DefinitionError';
-    this.code = code;
-  }
 }

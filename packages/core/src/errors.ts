@@ -1,30 +1,34 @@
+import { CodedError, type CodedErrorOptions, type ErrorCodeInfo, isOfFamily } from '@courier/errors';
 import { Status, type StatusName, statusName } from '@courier/transport';
 
 /**
- * Courier's typed errors: one class per reply status, each with a stable
- * `code` (the status name). A handler throws them; the caller receives the
- * same class. Codes are listed in docs/errors.md and never reused.
+ * The registry of every error @courier/core throws, each a CodedError with a
+ * stable code (docs/errors.md lists them; a test keeps the two in step).
+ *
+ * - Call errors travel on the wire: one CourierError subclass per reply
+ *   status, with the status name as its code. A handler throws them; the
+ *   caller receives the same class.
+ * - Programming errors are thrown locally at definition or start-up time, with
+ *   an `ERR_COURIER_*` code, and never travel.
  */
+
+// ---------------------------------------------------------------- call errors
+
 export type ErrorCode = Exclude<StatusName, 'OK'>;
 
-const kCourierError = Symbol.for('courier.CourierError');
+export type CourierErrorOptions = CodedErrorOptions;
 
-export interface CourierErrorOptions extends ErrorOptions {
-  /** Structured, serialisable details sent to the caller (e.g. validation issues). */
-  details?: unknown;
-}
+/** Codes for which a retry (of an idempotent method) can succeed. */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['UNAVAILABLE', 'OVERLOADED', 'DEADLINE_EXCEEDED']);
 
-export class CourierError extends Error {
-  readonly code: ErrorCode;
+export class CourierError extends CodedError<ErrorCode> {
+  static override readonly family = 'CourierError';
+  /** The reply status this error is sent as. */
   readonly status: Status;
-  readonly details: unknown;
 
   constructor(code: ErrorCode, message: string, options: CourierErrorOptions = {}) {
-    super(message, options);
-    this.name = 'CourierError';
-    this.code = code;
+    super(code, message, options);
     this.status = Status[code];
-    this.details = options.details;
   }
 
   /** Whether a call that failed with this error may be retried (for idempotent methods). */
@@ -32,31 +36,31 @@ export class CourierError extends Error {
     return RETRYABLE.has(this.code);
   }
 
-  /** Branded, so instanceof holds across duplicate installs of the package. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      (value as Record<symbol, unknown>)[kCourierError] !== true
-    ) {
-      return false;
-    }
-    // Subclasses keep their own identity: BadRequestError matches only BAD_REQUEST.
+  /**
+   * The family brand, and for a per-status class its code: a CourierError
+   * made with code BAD_REQUEST is a BadRequestError wherever it came from.
+   */
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    if (!isOfFamily(value, CourierError.family)) return false;
     // `this` is the class on the right of instanceof, which is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
     const code = (this as unknown as { CODE?: ErrorCode }).CODE;
     return code === undefined || (value as CourierError).code === code;
   }
-
-  get [kCourierError](): true {
-    return true;
-  }
 }
 
-/** Codes for which a retry (of an idempotent method) can succeed. */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['UNAVAILABLE', 'OVERLOADED', 'DEADLINE_EXCEEDED']);
+/** A per-status class: `new BadRequestError(message, options)`, its `CODE`, and `instanceof`. */
+export interface CourierErrorClass<C extends ErrorCode> {
+  new (message: string, options?: CourierErrorOptions): CourierError & { readonly code: C };
+  readonly CODE: C;
+}
 
-function errorClass<const C extends ErrorCode>(code: C, name: string) {
+function errorClass<const C extends ErrorCode>(code: C, name: string): CourierErrorClass<C> {
   const cls = class extends CourierError {
     static readonly CODE: C = code;
     declare readonly code: C;
@@ -126,3 +130,141 @@ export function toCourierError(err: unknown): CourierError {
   if (err instanceof CourierError) return err;
   return new InternalError('internal error', { cause: err });
 }
+
+// --------------------------------------------------------- programming errors
+
+/** Codes of DefinitionError; stable, never reused. */
+export type DefinitionErrorCode =
+  /** A method needs exactly one of `handler` or `compute`. */
+  | 'ERR_COURIER_METHOD_IMPL'
+  /** `input` is not a Standard Schema. */
+  | 'ERR_COURIER_METHOD_SCHEMA'
+  /** A compute spec misses what it needs (`nativeCompute` without `export`). */
+  | 'ERR_COURIER_METHOD_COMPUTE'
+  /** The service name is not lower-case letters, digits and dashes starting with a letter. */
+  | 'ERR_COURIER_SERVICE_NAME'
+  /** The version is not a positive integer. */
+  | 'ERR_COURIER_SERVICE_VERSION'
+  /** A method or event name is invalid or reserved (`_*`, `withDefaults`, `then`). */
+  | 'ERR_COURIER_MEMBER_NAME';
+
+/** A service or method definition is invalid; thrown at definition time, never at call time. */
+export class DefinitionError extends CodedError<DefinitionErrorCode> {
+  static override readonly family = 'DefinitionError';
+}
+
+/** Codes of ClientConfigError; stable, never reused. */
+export type ClientConfigErrorCode =
+  /** An option is missing, conflicting or out of range. */
+  'ERR_COURIER_CLIENT_OPTIONS';
+
+/** A client was created with invalid options; thrown by createClient, never by a call. */
+export class ClientConfigError extends CodedError<ClientConfigErrorCode> {
+  static override readonly family = 'ClientConfigError';
+}
+
+/** Codes of ServerConfigError; stable, never reused. */
+export type ServerConfigErrorCode =
+  /** An option of serve() or of the compute pool is missing, invalid or out of range. */
+  'ERR_COURIER_SERVER_OPTIONS';
+
+/** A server or compute pool was given invalid options; thrown by serve() and createComputePool(). */
+export class ServerConfigError extends CodedError<ServerConfigErrorCode> {
+  static override readonly family = 'ServerConfigError';
+}
+
+/** Codes of {@link ComputeStartError}. */
+export type ComputeStartErrorCode =
+  /** A compute spec is malformed (e.g. a relative module path). */
+  | 'ERR_COURIER_COMPUTE_SPEC'
+  /** A compute module, export or native addon did not load in a worker. */
+  | 'ERR_COURIER_COMPUTE_LOAD'
+  /** The pool's worker threads could not start at all. */
+  | 'ERR_COURIER_COMPUTE_WORKER';
+
+/** One compute implementation that failed to load. */
+export interface ComputeLoadFailure {
+  readonly method: string;
+  /** Path of the module or addon. */
+  readonly path: string;
+  readonly export: string;
+  readonly native: boolean;
+  /** Why it failed, as the loader said. */
+  readonly reason: string;
+  /** For an addon: the command that builds it. */
+  readonly build: string | undefined;
+}
+
+/**
+ * The compute pool, and so the service, refused to start: a compute method's
+ * implementation could not be loaded. Thrown by createComputePool (and
+ * serve()); never at call time.
+ */
+export class ComputeStartError extends CodedError<ComputeStartErrorCode> {
+  static override readonly family = 'ComputeStartError';
+  readonly service: string;
+  readonly failures: readonly ComputeLoadFailure[];
+
+  constructor(
+    code: ComputeStartErrorCode,
+    service: string,
+    message: string,
+    failures: readonly ComputeLoadFailure[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+    this.service = service;
+    this.failures = failures;
+  }
+
+  /** Builds the error for failed loads, one line per failure. */
+  static fromFailures(service: string, failures: readonly ComputeLoadFailure[]): ComputeStartError {
+    const lines = failures.map((f) =>
+      f.native
+        ? `- ${service}.${f.method}: native addon ${f.path} (function "${f.export}") failed to load: ${f.reason}. Build it with: ${f.build}`
+        : `- ${service}.${f.method}: ${f.path} (export "${f.export}") failed to load: ${f.reason}`,
+    );
+    return new ComputeStartError(
+      'ERR_COURIER_COMPUTE_LOAD',
+      service,
+      `service ${service} cannot start: compute implementations failed to load\n${lines.join('\n')}`,
+      failures,
+    );
+  }
+}
+
+// ------------------------------------------------------------------ registry
+
+type ProgrammingCode =
+  | DefinitionErrorCode
+  | ClientConfigErrorCode
+  | ServerConfigErrorCode
+  | ComputeStartErrorCode;
+
+/**
+ * Every code this package throws, with its class (and status, for call
+ * errors): what docs/errors.md is tested against. `satisfies` makes a code
+ * added to a union above without a row here a compile error.
+ */
+export const errorCodes = {
+  BAD_REQUEST: { class: 'BadRequestError', status: Status.BAD_REQUEST },
+  NOT_FOUND: { class: 'NotFoundError', status: Status.NOT_FOUND },
+  TOO_LARGE: { class: 'TooLargeError', status: Status.TOO_LARGE },
+  OVERLOADED: { class: 'OverloadedError', status: Status.OVERLOADED },
+  CANCELLED: { class: 'CancelledError', status: Status.CANCELLED },
+  INTERNAL: { class: 'InternalError', status: Status.INTERNAL },
+  UNSUPPORTED: { class: 'UnsupportedError', status: Status.UNSUPPORTED },
+  UNAVAILABLE: { class: 'UnavailableError', status: Status.UNAVAILABLE },
+  DEADLINE_EXCEEDED: { class: 'DeadlineExceededError', status: Status.DEADLINE_EXCEEDED },
+  ERR_COURIER_METHOD_IMPL: { class: 'DefinitionError' },
+  ERR_COURIER_METHOD_SCHEMA: { class: 'DefinitionError' },
+  ERR_COURIER_METHOD_COMPUTE: { class: 'DefinitionError' },
+  ERR_COURIER_SERVICE_NAME: { class: 'DefinitionError' },
+  ERR_COURIER_SERVICE_VERSION: { class: 'DefinitionError' },
+  ERR_COURIER_MEMBER_NAME: { class: 'DefinitionError' },
+  ERR_COURIER_CLIENT_OPTIONS: { class: 'ClientConfigError' },
+  ERR_COURIER_SERVER_OPTIONS: { class: 'ServerConfigError' },
+  ERR_COURIER_COMPUTE_SPEC: { class: 'ComputeStartError' },
+  ERR_COURIER_COMPUTE_LOAD: { class: 'ComputeStartError' },
+  ERR_COURIER_COMPUTE_WORKER: { class: 'ComputeStartError' },
+} as const satisfies Record<ErrorCode | ProgrammingCode, ErrorCodeInfo>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodedError } from './coded-error.js';
+import { CodedError, isOfFamily } from './coded-error.js';
 
 class FooError extends CodedError<'ERR_FOO'> {
   static override readonly family = 'FooError';
@@ -38,5 +38,13 @@ describe('CodedError', () => {
     }
     expect(new FooErrorCopy('ERR_FOO', 'x') instanceof FooError).toBe(true);
     expect(new FooError('ERR_FOO', 'x') instanceof FooErrorCopy).toBe(true);
+  });
+
+  it('checks a family by name, without the class', () => {
+    expect(isOfFamily(new FooSubError('ERR_FOO', 'x'), 'FooError')).toBe(true);
+    expect(isOfFamily(new FooError('ERR_FOO', 'x'), 'CodedError')).toBe(true);
+    expect(isOfFamily(new FooError('ERR_FOO', 'x'), 'BarError')).toBe(false);
+    expect(isOfFamily({ code: 'ERR_FOO' }, 'FooError')).toBe(false);
+    expect(isOfFamily(undefined, 'FooError')).toBe(false);
   });
 });

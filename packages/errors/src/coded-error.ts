@@ -41,11 +41,36 @@ export class CodedError<C extends string = string> extends Error {
     return families;
   }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    const families = (value as { [kFamilies]?: unknown })[kFamilies];
+  /** Typed as a guard, so `err instanceof XError` narrows `err` to an XError. */
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
     // `this` is the class on the right of instanceof, which is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
-    return Array.isArray(families) && families.includes((this as ErrorClass).family);
+    return isOfFamily(value, (this as unknown as ErrorClass).family ?? 'CodedError');
   }
+}
+
+/**
+ * Whether `value` is a CodedError of `family` (its class's or an ancestor's),
+ * from any copy of any package: the brand check `instanceof` uses, for code
+ * that must not load the classes themselves (a compute worker, for one).
+ */
+export function isOfFamily(value: unknown, family: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const families = (value as { [kFamilies]?: unknown })[kFamilies];
+  return Array.isArray(families) && families.includes(family);
+}
+
+/**
+ * A row of a package's error registry (`errorCodes` in its `src/errors.ts`):
+ * the class a code is thrown with and, for errors sent as a reply, the
+ * status. docs/errors.md is tested against these rows.
+ */
+export interface ErrorCodeInfo {
+  readonly class: string;
+  readonly status?: number;
 }

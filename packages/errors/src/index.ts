@@ -1,1 +1,1 @@
-export { CodedError, type CodedErrorOptions } from './coded-error.js';
+export { CodedError, type CodedErrorOptions, type ErrorCodeInfo, isOfFamily } from './coded-error.js';

@@ -1,7 +1,7 @@
 /**
  * The state of one histogram series: a count per bucket, the sum and the
  * count. Recording is a short scan and two additions, cheap enough for every
- * request; prom-client reads it only at scrape time (see CollectedHistogram).
+ * request; prom-client reads it only at scrape time (see collectedHistogram).
  */
 export class BucketCounts {
   /** Upper bounds, ascending. */

@@ -1,11 +1,4 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  type LabelValues,
-  type Registry,
-  type RegistryContentType,
-} from 'prom-client';
+import { Counter, Gauge, type LabelValues, type Registry, type RegistryContentType } from 'prom-client';
 import type { BucketCounts } from './bucket-counts.js';
 
 /** Any prom-client registry, Prometheus or OpenMetrics text. */
@@ -65,54 +58,48 @@ export function collectedGauge<TLabel extends string>(
 type Sample = { labels: Record<string, string | number>; value: number; metricName: string };
 
 /**
- * A prom-client histogram whose series come from BucketCounts read at scrape
- * time. prom-client has no API to set bucket counts, so this overrides the
- * two methods its Registry reads (`get`, and `getForPromString` for the text
- * format). The series are fed only by the subscribers; `observe()` on this
- * object has no effect on the exposition.
+ * A histogram whose series come from BucketCounts read at scrape time.
+ * prom-client's Histogram has no API to set bucket counts, so this is a
+ * collector of its own, registered with the public `registry.registerMetric`:
+ * the Registry formats any registered metric from what its `get()` returns
+ * (name, help, type, values), in both the Prometheus and OpenMetrics formats,
+ * and `resetMetrics()` calls its `reset()`.
  */
-export class CollectedHistogram<TLabel extends string> extends Histogram<TLabel> {
-  readonly #read: Reader<TLabel, BucketCounts>;
-
-  constructor(
-    registry: AnyRegistry,
-    family: Family<TLabel> & { buckets: readonly number[] },
-    read: Reader<TLabel, BucketCounts>,
-  ) {
-    super({ ...family, buckets: [...family.buckets], registers: [registry] });
-    this.#read = read;
-  }
-
-  override async get(): ReturnType<Histogram<TLabel>['get']> {
-    const values: Sample[] = [];
-    const bucket = `${this.name}_bucket`;
-    this.#read((labels, series) => {
-      let cumulative = 0;
-      for (let i = 0; i < series.bounds.length; i++) {
-        cumulative += series.counts[i]!;
-        values.push({ labels: { ...labels, le: series.bounds[i]! }, value: cumulative, metricName: bucket });
-      }
-      values.push({ labels: { ...labels, le: '+Inf' }, value: series.count, metricName: bucket });
-      values.push({ labels: { ...labels }, value: series.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: { ...labels }, value: series.count, metricName: `${this.name}_count` });
-    });
-    // prom-client's typings declare `type` as a numeric enum, but its
-    // Registry (and its own Histogram) use the string 'histogram'.
-    return {
-      name: this.name,
-      help: this.help,
-      type: 'histogram',
-      aggregator: this.aggregator,
-      values,
-    } as unknown as Awaited<ReturnType<Histogram<TLabel>['get']>>;
-  }
-
-  /** What prom-client's Registry formats the text exposition from, when a metric has it. */
-  getForPromString(): ReturnType<Histogram<TLabel>['get']> {
-    return this.get();
-  }
-
-  declare readonly name: string;
-  declare readonly help: string;
-  declare readonly aggregator: 'sum';
+export function collectedHistogram<TLabel extends string>(
+  registry: AnyRegistry,
+  family: Family<TLabel> & { buckets: readonly number[] },
+  read: Reader<TLabel, BucketCounts>,
+): void {
+  const { name, help, labelNames } = family;
+  const collector = {
+    name,
+    help,
+    type: 'histogram' as const,
+    labelNames,
+    aggregator: 'sum' as const,
+    async get() {
+      const values: Sample[] = [];
+      const bucket = `${name}_bucket`;
+      read((labels, series) => {
+        let cumulative = 0;
+        for (let i = 0; i < series.bounds.length; i++) {
+          cumulative += series.counts[i]!;
+          values.push({
+            labels: { ...labels, le: series.bounds[i]! },
+            value: cumulative,
+            metricName: bucket,
+          });
+        }
+        values.push({ labels: { ...labels, le: '+Inf' }, value: series.count, metricName: bucket });
+        values.push({ labels: { ...labels }, value: series.sum, metricName: `${name}_sum` });
+        values.push({ labels: { ...labels }, value: series.count, metricName: `${name}_count` });
+      });
+      return { name, help, type: 'histogram', aggregator: 'sum', values };
+    },
+    // The series are the subscribers' state, not this collector's: nothing to reset.
+    reset() {},
+  };
+  // prom-client types registerMetric's argument as its own metric classes;
+  // at run time the Registry uses only the members above.
+  registry.registerMetric(collector as unknown as Parameters<AnyRegistry['registerMetric']>[0]);
 }

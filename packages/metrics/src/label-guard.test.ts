@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BucketCounts } from './bucket-counts.js';
+import { MetricsError } from './errors.js';
 import { LabelGuard } from './label-guard.js';
 import { SeriesTable, Tally } from './series-table.js';
 
@@ -22,8 +23,8 @@ describe('LabelGuard', () => {
   });
 
   it('refuses a cap that is not a positive integer', () => {
-    expect(() => new LabelGuard(0)).toThrow(RangeError);
-    expect(() => new LabelGuard(1.5)).toThrow(RangeError);
+    expect(() => new LabelGuard(0)).toThrow(MetricsError);
+    expect(() => new LabelGuard(1.5)).toThrow(MetricsError);
   });
 });
 

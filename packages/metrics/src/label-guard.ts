@@ -1,3 +1,4 @@
+import { MetricsError } from './errors.js';
 import { UNKNOWN_LABEL_VALUE } from './names.js';
 
 /** The default cap on distinct values of one label of one metric. */
@@ -19,7 +20,10 @@ export class LabelGuard {
 
   constructor(max = DEFAULT_MAX_LABEL_VALUES) {
     if (!Number.isInteger(max) || max < 1)
-      throw new RangeError(`label cap must be a positive integer, got ${max}`);
+      throw new MetricsError(
+        'ERR_COURIER_METRICS_OPTIONS',
+        `label cap must be a positive integer, got ${max}`,
+      );
     this.#max = max;
   }
 

@@ -1,7 +1,7 @@
 import { CoreChannels, type PoolTaskEnd, type ServerStats } from '@courier/core';
 import { BucketCounts } from './bucket-counts.js';
 import { DURATION_BUCKETS } from './buckets.js';
-import { CollectedHistogram, collectedCounter, collectedGauge } from './collected.js';
+import { collectedCounter, collectedGauge, collectedHistogram } from './collected.js';
 import type { GroupContext } from './context.js';
 import { LabelGuard } from './label-guard.js';
 import { MetricNames } from './names.js';
@@ -44,7 +44,7 @@ export class PoolMetrics {
         }
       },
     );
-    new CollectedHistogram(
+    collectedHistogram(
       registry,
       {
         name: MetricNames.poolTaskDuration,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { encodeBody } from '@courier/core';
-import { Status, statusName } from '@courier/transport';
-import { Connection } from '../connection.js';
+import { Status, statusName, TransportClient } from '@courier/transport';
+import { CLI_TRANSPORT } from '../client.js';
 import { type LatencyBucket, LatencyRecorder, type LatencySummary } from './latency.js';
 
 export interface BenchOptions {
@@ -52,8 +52,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const warmupMs = Math.min(opts.warmupMs ?? 1000, opts.durationMs / 5);
   // Encode once: the benchmark measures the service, not our encoder.
   const body = encodeBody(opts.input);
-  await using conn = new Connection(opts.endpoint);
-  const transport = conn.transport;
+  // The transport itself, not a Courier client: no retries or per-call encoding in the measurement.
+  await using transport = new TransportClient({ ...CLI_TRANSPORT, connect: opts.endpoint });
   const latency = new LatencyRecorder();
   const errors: Record<string, number> = {};
   let ok = 0;

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { parseDuration, parseInput, parseMethod, parsePositiveInt } from '../args.js';
 import { formatProgress, formatReport } from '../bench/report.js';
 import { runBench } from '../bench/runner.js';
-import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import { normalizeEndpoint } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { toJson } from '../output.js';
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration, parseInput, parseMethod } from '../args.js';
-import { Connection } from '../connection.js';
-import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import { cliClient } from '../client.js';
+import { normalizeEndpoint } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
 
@@ -22,9 +23,10 @@ export async function call(argv: string[], io: CliIO): Promise<number> {
   const endpoint = normalizeEndpoint(endpointArg);
   parseMethod(methodArg);
   const input = parseInput(json);
-  await using conn = new Connection(endpoint);
+  const deadlineMs = parseDuration(values.deadline);
+  await using client = cliClient(endpoint);
   try {
-    io.out(toJson(await conn.call(methodArg, input, parseDuration(values.deadline))) ?? 'null');
+    io.out(toJson(await client.call(methodArg, input, { deadlineMs })) ?? 'null');
     return 0;
   } catch (err) {
     io.err(describeError(err, endpoint));

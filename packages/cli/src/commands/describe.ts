@@ -1,24 +1,15 @@
 import { parseArgs } from 'node:util';
+import type { ServiceDescription } from '@courier/core';
 import { parseDuration } from '../args.js';
-import { Connection } from '../connection.js';
-import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import { cliClient } from '../client.js';
+import { normalizeEndpoint } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
 
 export const describeUsage = `courier describe <endpoint> [--json] [--deadline 3s]
 
 Lists the service's methods (with their input and output JSON Schemas) and events.`;
-
-interface Description {
-  name: string;
-  version: number;
-  description?: string;
-  methods: Record<
-    string,
-    { idempotent?: boolean; compute?: boolean; description?: string; input?: unknown; output?: unknown }
-  >;
-  events?: Record<string, unknown>;
-}
 
 export async function describe(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -28,10 +19,11 @@ export async function describe(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(describeUsage);
   const endpoint = normalizeEndpoint(positionals[0]!);
-  await using conn = new Connection(endpoint);
-  let d: Description;
+  const deadlineMs = parseDuration(values.deadline);
+  await using client = cliClient(endpoint);
+  let d: ServiceDescription;
   try {
-    d = (await conn.call('_describe', {}, parseDuration(values.deadline))) as Description;
+    d = await client.describe({ deadlineMs });
   } catch (err) {
     io.err(describeError(err, endpoint));
     return 1;

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../args.js';
-import { Connection } from '../connection.js';
-import { normalizeEndpoint, UsageError } from '../endpoint.js';
+import { cliClient } from '../client.js';
+import { normalizeEndpoint } from '../endpoint.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
 
@@ -18,15 +19,10 @@ export async function health(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(healthUsage);
   const endpoint = normalizeEndpoint(positionals[0]!);
-  await using conn = new Connection(endpoint);
+  const deadlineMs = parseDuration(values.deadline);
+  await using client = cliClient(endpoint);
   try {
-    const h = (await conn.call('_health', {}, parseDuration(values.deadline))) as {
-      status: string;
-      service: string;
-      version: number;
-      uptimeSeconds: number;
-      inflight: number;
-    };
+    const h = await client.health({ deadlineMs });
     io.out(
       values.json
         ? toJson(h)

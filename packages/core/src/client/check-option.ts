@@ -1,4 +1,4 @@
-import { ClientConfigError } from './errors.js';
+import { ClientConfigError } from '../errors.js';
 
 /** Validates a numeric option at construction, so a bad value fails early and says where it came from. */
 export function atLeast(what: string, name: string, value: number, min: number): number {

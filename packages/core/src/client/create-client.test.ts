@@ -121,7 +121,7 @@ describe('createClient()', () => {
     for (const name of ['withDefaults', 'then']) {
       const clash = { ...playlist, methods: { [name]: playlist.methods.get } };
       expect(() => createClient(clash, { endpoints: [] })).toThrow(
-        expect.objectContaining({ code: 'ERR_COURIER_CLIENT_RESERVED_METHOD' }),
+        expect.objectContaining({ code: 'ERR_COURIER_MEMBER_NAME' }),
       );
     }
     expect(() => createClient(playlist, {})).toThrow(ClientConfigError);

@@ -1,8 +1,8 @@
 import type { CallOptions } from '../context.js';
-import type { AnyService, InputOf, OutputOf } from '../definition.js';
+import { type AnyService, type InputOf, type OutputOf, RESERVED_METHOD_NAMES } from '../definition.js';
+import { DefinitionError } from '../errors.js';
 import { type CallScope, EMPTY_SCOPE } from './call-scope.js';
 import { type ClientControls, defineControls } from './controls.js';
-import { ClientConfigError } from './errors.js';
 import { Invoker } from './invoker.js';
 import type { ClientOptions } from './options.js';
 
@@ -22,13 +22,6 @@ export type ClientMethods<S extends AnyService> = {
 
 /** A typed client of service `S`: its methods, plus the `$`-prefixed controls and `withDefaults`. */
 export type Client<S extends AnyService> = ClientMethods<S> & ClientControls<Client<S>>;
-
-/**
- * Method names the client API takes for itself: `withDefaults` (Scopable),
- * and `then`, which would make the client a thenable that `await` unwraps.
- * defineService refuses them too; this guards hand-built definitions.
- */
-const RESERVED = new Set(['withDefaults', 'then']);
 
 /**
  * Creates a typed client of a service from its definition: one method per
@@ -59,9 +52,12 @@ const RESERVED = new Set(['withDefaults', 'then']);
  */
 export function createClient<const S extends AnyService>(definition: S, options: ClientOptions): Client<S> {
   const methods = Object.entries(definition.methods).map(([name, m]) => {
-    if (RESERVED.has(name)) {
-      throw new ClientConfigError(
-        'ERR_COURIER_CLIENT_RESERVED_METHOD',
+    // Method names the client API takes for itself: `withDefaults` (Scopable), and
+    // `then`, which would make the client a thenable that `await` unwraps.
+    // defineService refuses them with the same code; this guards hand-built definitions.
+    if (RESERVED_METHOD_NAMES.has(name)) {
+      throw new DefinitionError(
+        'ERR_COURIER_MEMBER_NAME',
         `service ${definition.name} has a method named ${name}, which clients use for themselves; rename the method`,
       );
     }

@@ -15,6 +15,9 @@ async function server() {
       switch (req.method) {
         case 'playlist._describe':
           return replyValue(req, { name: 'playlist', version: 1, methods: { get: {} } });
+        case '_describe':
+          return replyValue(req, { name: 'bare', version: 1, methods: {} });
+        case '_health':
         case 'playlist._health':
           return replyValue(req, { status: 'serving' });
         case 'playlist.get':
@@ -43,6 +46,15 @@ describe('createDynamicClient()', () => {
     expect(await client.describe()).toEqual({ name: 'playlist', version: 1, methods: { get: {} } });
     expect(await client.health()).toEqual({ status: 'serving' });
     expect(s.requests.map((r) => r.method)).toEqual(['playlist._describe', 'playlist._health']);
+  });
+
+  it('without a service, calls service.method and the bare built-ins', async () => {
+    const s = await server();
+    const client = cleanup.add(createDynamicClient(null, { endpoints: [s.endpoint], transport: FAST }));
+    expect(await client.call('playlist.get', { id: '2' })).toEqual({ echo: { id: '2' } });
+    expect(await client.describe()).toEqual({ name: 'bare', version: 1, methods: {} });
+    expect(await client.health()).toEqual({ status: 'serving' });
+    expect(s.requests.map((r) => r.method)).toEqual(['playlist.get', '_describe', '_health']);
   });
 
   it('retries calls the server refused, idempotent or not', async () => {

@@ -1,8 +1,9 @@
+import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../builtins.js';
 import type { CallOptions } from '../context.js';
-import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../server/builtins.js';
+import { SERVICE_NAME } from '../definition.js';
+import { ClientConfigError } from '../errors.js';
 import { type CallScope, EMPTY_SCOPE } from './call-scope.js';
 import { type ClientControls, defineControls } from './controls.js';
-import { ClientConfigError } from './errors.js';
 import { Invoker } from './invoker.js';
 import type { ClientOptions } from './options.js';
 
@@ -14,7 +15,11 @@ export interface DynamicCallOptions extends CallOptions {
 
 /** A client of a service known by name only (tools, the CLI, services in other languages). */
 export interface DynamicClient extends ClientControls<DynamicClient> {
-  /** Calls `<service>.<method>` with any input; the output is whatever the server sent. */
+  /**
+   * Calls `<service>.<method>` with any input; the output is whatever the
+   * server sent. Without a service (`createDynamicClient(null, ...)`),
+   * `method` is the full `service.method`.
+   */
   call(method: string, input?: unknown, options?: DynamicCallOptions): Promise<unknown>;
   /** The service's own description of its methods and events (the built-in `_describe`). */
   describe(options?: CallOptions): Promise<ServiceDescription>;
@@ -22,26 +27,29 @@ export interface DynamicClient extends ClientControls<DynamicClient> {
   health(options?: CallOptions): Promise<HealthReport>;
 }
 
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-
 /**
  * Creates a client that calls a service by name, without its definition.
  * It balances, retries and breaks circuits like a typed client; mark a call
  * `idempotent` to have it retried after a lost endpoint too.
+ *
+ * With `null` for the service it calls whatever serves its endpoints: `call`
+ * takes `service.method`, and `describe()` and `health()` ask the built-ins
+ * by their bare names, which every server answers (what `courier describe
+ * <endpoint>` does).
  *
  * @example
  * const client = createDynamicClient('playlist', { endpoints: ['tcp://127.0.0.1:7001'] });
  * console.log(await client.describe());
  * const track = await client.call('get', { id: '42' }, { idempotent: true });
  */
-export function createDynamicClient(service: string, options: ClientOptions): DynamicClient {
-  if (!SERVICE_NAME.test(service)) {
+export function createDynamicClient(service: string | null, options: ClientOptions): DynamicClient {
+  if (service !== null && !SERVICE_NAME.test(service)) {
     throw new ClientConfigError(
       'ERR_COURIER_CLIENT_OPTIONS',
       `invalid service name ${JSON.stringify(service)}: use lower-case letters, digits and dashes, starting with a letter`,
     );
   }
-  const invoker = new Invoker(service, options);
+  const invoker = new Invoker(service ?? '', options);
   const build = (scope: CallScope): DynamicClient => {
     const view = {
       call: (method: string, input?: unknown, callOptions?: DynamicCallOptions) =>

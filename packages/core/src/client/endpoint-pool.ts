@@ -92,10 +92,9 @@ export class EndpointPool {
   describeUnavailable(): string {
     if (this.#closed) return 'client is closed';
     const states = this.#endpoints.map((e) => `${e.address} ${e.state}`).join(', ');
-    const why =
-      states === ''
-        ? `no endpoints for service ${this.#service}`
-        : `no usable endpoint for service ${this.#service} (${states})`;
+    // A dynamic client without a service (the CLI) has '' here.
+    const of = this.#service === '' ? '' : ` for service ${this.#service}`;
+    const why = states === '' ? `no endpoints${of}` : `no usable endpoint${of} (${states})`;
     return this.#lastError === undefined ? why : `${why}; ${this.#lastError}`;
   }
 

@@ -3,18 +3,24 @@ import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/tr
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
-import { BadRequestError, CourierError, errorFromStatus, InternalError } from '../errors.js';
+import {
+  BadRequestError,
+  ClientConfigError,
+  CourierError,
+  errorFromStatus,
+  InternalError,
+} from '../errors.js';
+import { markFromCall } from '../from-call.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { onShutdown } from '../shutdown/index.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
 import { EndpointPool } from './endpoint-pool.js';
-import { ClientConfigError } from './errors.js';
-import { markFromCall } from './from-call.js';
 import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
-import { MAX_TIMER_MS, sleep } from './wait.js';
+import { sleep } from './wait.js';
 
 /**
  * Runs calls for one service: picks endpoints, sends attempts, retries what
@@ -22,8 +28,11 @@ import { MAX_TIMER_MS, sleep } from './wait.js';
  * client view of the service shares one Invoker (and so its connections).
  */
 export class Invoker {
+  /** The service, or '' for a client of whatever serves its endpoints (see createDynamicClient). */
   readonly service: string;
   readonly pool: EndpointPool;
+  /** What a method name is prefixed with on the wire: `<service>.`, or nothing. */
+  readonly #prefix: string;
   readonly #deadlineMs: number;
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
@@ -33,6 +42,7 @@ export class Invoker {
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
+    this.#prefix = service === '' ? '' : `${service}.`;
     const random = options.random ?? Math.random;
     const now = options.now ?? (() => performance.now());
     this.#deadlineMs = atLeast('client', 'deadlineMs', options.deadlineMs ?? 5000, 1);
@@ -78,7 +88,7 @@ export class Invoker {
     const call = resolveCall(scope, options, started, this.#deadlineMs, this.#meta);
     const body = encodeInput(input);
     this.#budget?.deposit();
-    const wireMethod = `${this.service}.${method}`;
+    const wireMethod = this.#prefix + method;
     const tried = new Set<Endpoint>();
     let attempts = 0;
     let reply: Reply;

@@ -1,8 +1,4 @@
-/**
- * The longest delay a Node timer takes; a longer one fires at once (with a
- * TimeoutOverflowWarning), so waits and attempts are capped to it.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from '../max-timer.js';
 
 /** How a bounded wait ended. */
 export type WaitResult = 'done' | 'deadline' | 'cancelled';

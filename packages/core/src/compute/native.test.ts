@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Teardown } from '../../../../tests/transport/helpers.js';
 import { type ComputeSpec, defineService, method } from '../definition.js';
-import { ComputeStartError } from './errors.js';
+import { ComputeStartError } from '../errors.js';
 import { nativeCompute } from './native.js';
 import { createComputePool } from './pool.js';
 

@@ -1,4 +1,5 @@
 import type { ComputeSpec } from '../definition.js';
+import { DefinitionError } from '../errors.js';
 
 /** Options of {@link nativeCompute}. */
 export interface NativeComputeOptions {
@@ -60,7 +61,10 @@ export interface NativeComputeSpec extends ComputeSpec {
  */
 export function nativeCompute(options: NativeComputeOptions): NativeComputeSpec {
   if (typeof options.export !== 'string' || options.export === '') {
-    throw new TypeError('nativeCompute needs the name of the addon function to call (`export`)');
+    throw new DefinitionError(
+      'ERR_COURIER_METHOD_COMPUTE',
+      'nativeCompute needs the name of the addon function to call (`export`)',
+    );
   }
   return {
     module: options.addon,

@@ -4,7 +4,8 @@ import { ChannelRecorder, Teardown, waitFor } from '../../../../tests/transport/
 import { defineService, method } from '../definition.js';
 import { CoreChannels, type PoolTaskEnd } from '../diagnostics.js';
 import { CourierError } from '../errors.js';
-import { type ComputePool, type ComputePoolOptions, createComputePool } from './pool.js';
+import { type ComputePoolOptions, createComputePool } from './pool.js';
+import type { ComputePool } from './pool-api.js';
 
 const tasks = new URL('./fixtures/tasks.worker.ts', import.meta.url);
 const any = z.unknown();

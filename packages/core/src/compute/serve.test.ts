@@ -8,10 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../client/create-client.js';
 import { defineService, method } from '../definition.js';
-import { BadRequestError, CourierError } from '../errors.js';
+import { BadRequestError, ComputeStartError, CourierError } from '../errors.js';
 import { startHarness, waitFor } from '../server/harness.test-util.js';
 import { serve } from '../server/serve.js';
-import { ComputeStartError } from './errors.js';
 import { calc, calcShared } from './fixtures/calc.service.js';
 import { nativeCompute } from './native.js';
 

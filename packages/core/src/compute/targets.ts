@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AnyService, ComputeSpec } from '../definition.js';
-import { ComputeStartError } from './errors.js';
+import { ComputeStartError } from '../errors.js';
 import { isNative, type NativeComputeSpec } from './native.js';
 import type { Target } from './worker-protocol.js';
 

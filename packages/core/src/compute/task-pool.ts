@@ -13,8 +13,9 @@ import {
   OverloadedError,
   UnavailableError,
 } from '../errors.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import { onShutdown } from '../shutdown/index.js';
-import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool.js';
+import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
 
@@ -197,8 +198,6 @@ export class ComputeTaskPool implements ComputePool {
     if (this.#running === 0) this.#onIdle?.();
   }
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function noop(): void {}
 

@@ -1,7 +1,10 @@
+import { isOfFamily } from '@courier/errors';
+
 /**
  * What the main thread and the pool's workers say to each other. Kept free of
- * runtime imports: the worker loads this file, and must not pull in the
- * transport (and its native ZeroMQ binding) just to run a function.
+ * runtime imports but @courier/errors (which has none): the worker loads this
+ * file, and must not pull in the transport (and its native ZeroMQ binding)
+ * just to run a function.
  */
 
 /** One loadable implementation: a module export, or an N-API addon function. */
@@ -49,14 +52,12 @@ export interface WireError {
   readonly stack: string | undefined;
 }
 
-const kCourierError = Symbol.for('courier.CourierError');
-
 /**
  * Flattens anything thrown. CourierErrors are recognised by their brand, so a
  * worker module may import the error classes from any copy of @courier/core.
  */
 export function toWireError(err: unknown): WireError {
-  if (typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[kCourierError] === true) {
+  if (isOfFamily(err, 'CourierError')) {
     const e = err as { code: string; name: string; message: string; details: unknown; stack?: string };
     return {
       courier: true,

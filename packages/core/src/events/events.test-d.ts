@@ -10,7 +10,7 @@ import {
   type Publisher,
   type Subscription,
   subscribe,
-} from './index.js';
+} from '../index.js';
 
 const orders = defineService({
   name: 'orders',

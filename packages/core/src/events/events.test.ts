@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import * as zmq from 'zeromq';
 import { z } from 'zod';
 import { uniqueAddress, waitFor as waitForCondition } from '../../../../tests/transport/helpers.js';
-import { DefinitionError, defineService } from '../definition.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
-import { createPublisher, type EventErrorContext, type EventInfo, subscribe } from './index.js';
+import { defineService } from '../definition.js';
+import { BadRequestError, DefinitionError, NotFoundError } from '../errors.js';
+import { createPublisher, type EventErrorContext, type EventInfo, subscribe } from '../index.js';
 
 const orders = defineService({
   name: 'orders',

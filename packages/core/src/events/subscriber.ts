@@ -7,8 +7,8 @@ import {
 } from '@courier/transport';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { decodeBody } from '../codec.js';
-import { type AnyService, DefinitionError } from '../definition.js';
-import { BadRequestError } from '../errors.js';
+import type { AnyService } from '../definition.js';
+import { BadRequestError, DefinitionError } from '../errors.js';
 import { toIssues } from '../issues.js';
 import type { EventHandlers, EventInfo } from './types.js';
 

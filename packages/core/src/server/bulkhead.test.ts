@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Bulkhead, type Waiter } from './bulkhead.js';
-import { queuedFields } from './wait-queue.js';
+import type { Queued } from './wait-queue.js';
+
+/** The fields of a Queued member, for object literals. */
+const queuedFields = (): Queued => ({
+  queuePrev: undefined,
+  queueNext: undefined,
+  queueOwner: undefined,
+  queueArrival: 0,
+});
 
 function waiter(log: string[], name: string, onStart?: () => void): Waiter {
   return {

@@ -1,7 +1,6 @@
 import { type IncomingRequest, msgpack, type OutgoingReply, Status } from '@courier/transport';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
-import { isFromCall } from '../client/from-call.js';
 import { decodeBody, encodeBody } from '../codec.js';
 import {
   CancelledError,
@@ -10,6 +9,7 @@ import {
   InternalError,
   toCourierError,
 } from '../errors.js';
+import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import type { DeadlineWatch, Watched } from './deadline-watch.js';

@@ -1,14 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@courier/transport';
 import type { Logger } from 'pino';
+import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../builtins.js';
 import { encodeBody } from '../codec.js';
-import type { ComputePool } from '../compute/pool.js';
+import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
-import { BuiltinMethod, describeService, type HealthReport, type ServiceDescription } from './builtins.js';
 import { Bulkhead } from './bulkhead.js';
 import { Call, type CallHost } from './call.js';
 import { DeadlineWatch } from './deadline-watch.js';
+import { describeService } from './describe.js';
 import type { ResolvedLimits } from './options.js';
 import { buildRoutes, type Route } from './routes.js';
 

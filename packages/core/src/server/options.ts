@@ -2,6 +2,8 @@ import type { SocketOptions } from '@courier/transport';
 import type { Logger } from 'pino';
 import type { ComputePoolOptions } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
+import { ServerConfigError } from '../errors.js';
+import { MAX_TIMER_MS } from '../max-timer.js';
 import type { LaneLimits } from './bulkhead.js';
 
 /** Concurrency limits; each overrides what the service definition says. */
@@ -86,8 +88,6 @@ export const DEFAULT_MAX_QUEUE = 4096;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-/** setTimeout's ceiling, and so the longest timeout a method may have (~24.8 days). */
-const MAX_TIMEOUT_MS = 0x7fff_ffff;
 
 export interface MethodSettings extends LaneLimits {
   readonly timeoutMs: number;
@@ -110,7 +110,8 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
   const perMethod = (overrides.methods ?? {}) as Record<string, MethodOverrides | undefined>;
   for (const name of Object.keys(perMethod)) {
     if (!Object.hasOwn(definition.methods, name)) {
-      throw new RangeError(
+      throw new ServerConfigError(
+        'ERR_COURIER_SERVER_OPTIONS',
         `Courier overrides name method ${JSON.stringify(name)}, which ${definition.name} does not have`,
       );
     }
@@ -132,29 +133,41 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
 
 /** A grace period: a non-negative number of ms. */
 export function graceMs(value: number): number {
-  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`Courier graceMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${value}`);
+  if (!(value >= 0 && value <= MAX_TIMER_MS)) {
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier graceMs must be between 0 and ${MAX_TIMER_MS}, got ${value}`,
+    );
   }
   return value;
 }
 
 function concurrency(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`Courier ${name} must be a positive integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be a positive integer, got ${value}`,
+    );
   }
   return value;
 }
 
 function maxQueue(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`Courier ${name} must be a non-negative integer, got ${value}`);
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be a non-negative integer, got ${value}`,
+    );
   }
   return value;
 }
 
 function timeout(name: string, value: number): number {
-  if (!(value > 0 && value <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`Courier ${name} must be in (0, ${MAX_TIMEOUT_MS}] ms, got ${value}`);
+  if (!(value > 0 && value <= MAX_TIMER_MS)) {
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      `Courier ${name} must be in (0, ${MAX_TIMER_MS}] ms, got ${value}`,
+    );
   }
   return value;
 }

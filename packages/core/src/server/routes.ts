@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { ComputePool } from '../compute/pool.js';
-import { type AnyService, DefinitionError, type Handler } from '../definition.js';
-import { UnsupportedError } from '../errors.js';
+import type { ComputePool } from '../compute/pool-api.js';
+import type { AnyService, Handler } from '../definition.js';
+import { DefinitionError, UnsupportedError } from '../errors.js';
 import type { Bulkhead, Lane } from './bulkhead.js';
 import type { ResolvedLimits } from './options.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { CallOptions, Context, Scopable } from '../context.js';
 import { defineService, method } from '../definition.js';
-import { errorFromStatus, NotFoundError, OverloadedError } from '../errors.js';
+import { errorFromStatus, NotFoundError, OverloadedError, ServerConfigError } from '../errors.js';
 import { testService } from '../testing.js';
 import { startHarness } from './harness.test-util.js';
 
@@ -309,7 +309,7 @@ describe('serve: context', () => {
 describe('serve: options', () => {
   it('rejects invalid limits and overrides of methods that do not exist', async () => {
     const svc = playlistService();
-    await expect(startHarness(svc, { overrides: { concurrency: 0 } })).rejects.toThrow(RangeError);
+    await expect(startHarness(svc, { overrides: { concurrency: 0 } })).rejects.toThrow(ServerConfigError);
     await expect(startHarness(svc, { overrides: { methods: { get: { maxQueue: -1 } } } })).rejects.toThrow(
       /get.maxQueue/,
     );

@@ -1,6 +1,7 @@
 import { TransportServer } from '@courier/transport';
 import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
+import { ServerConfigError } from '../errors.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
 import { DEFAULT_GRACE_MS, DEFAULT_SIGNALS, graceMs, resolveLimits, type ServeOptions } from './options.js';
@@ -22,7 +23,10 @@ export async function serve<TService extends AnyService>(
 ): Promise<Server<TService>> {
   const { bind, logger, overrides, gracefulShutdown = {}, pool: poolOptions, ...socketOptions } = options;
   if (definition?.kind !== 'service') {
-    throw new TypeError('serve() needs a service definition made by defineService()');
+    throw new ServerConfigError(
+      'ERR_COURIER_SERVER_OPTIONS',
+      'serve() needs a service definition made by defineService()',
+    );
   }
   const log = (logger ?? defaultLogger()).child({ service: definition.name });
   const limits = resolveLimits(definition, overrides);

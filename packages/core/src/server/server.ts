@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TransportServer } from '@courier/transport';
 import type { Logger } from 'pino';
-import type { ComputePool } from '../compute/pool.js';
+import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerLifecycle, type ServerStats, serverLifecycleChannel } from '../diagnostics.js';
 import { handleShutdownSignals, onShutdown } from '../shutdown/index.js';

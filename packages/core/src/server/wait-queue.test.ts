@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Queued, queuedFields, WaitQueue } from './wait-queue.js';
+import { type Queued, WaitQueue } from './wait-queue.js';
+
+/** The fields of a Queued member, for object literals. */
+const queuedFields = (): Queued => ({
+  queuePrev: undefined,
+  queueNext: undefined,
+  queueOwner: undefined,
+  queueArrival: 0,
+});
 
 type Item = Queued & { name: string };
 const item = (name: string): Item => ({ ...queuedFields(), name });

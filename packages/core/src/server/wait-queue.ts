@@ -11,11 +11,6 @@ export interface Queued {
   queueArrival: number;
 }
 
-/** Creates the fields of a Queued member, for object literals. */
-export function queuedFields(): Queued {
-  return { queuePrev: undefined, queueNext: undefined, queueOwner: undefined, queueArrival: 0 };
-}
-
 /**
  * A FIFO with O(1) push, shift and removal from the middle.
  *

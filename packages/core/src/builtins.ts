@@ -1,7 +1,9 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { AnyService } from '../definition.js';
-import { jsonSchemaOf } from './json-schema.js';
-import type { ResolvedLimits } from './options.js';
+/*
+ * The built-in methods' names and reply types, shared by the server, which
+ * answers them (server/dispatcher.ts, server/describe.ts), and the clients and
+ * tools that call them (client/dynamic-client.ts, the CLI). Neutral ground, so
+ * neither side imports the other.
+ */
 
 /**
  * Methods every service answers, whatever its definition. They are matched
@@ -44,30 +46,4 @@ export interface ServiceDescription {
   readonly methods: Readonly<Record<string, MethodDescription>>;
   /** Event name to the JSON Schema of its payload (null when unavailable). */
   readonly events: Readonly<Record<string, object | null>>;
-}
-
-export function describeService(definition: AnyService, limits: ResolvedLimits): ServiceDescription {
-  const methods: Record<string, MethodDescription> = {};
-  for (const [name, m] of Object.entries(definition.methods)) {
-    methods[name] = {
-      idempotent: m.idempotent ?? false,
-      timeoutMs: limits.methods.get(name)!.timeoutMs,
-      description: m.description ?? null,
-      compute: m.compute !== undefined,
-      input: jsonSchemaOf(m.input, 'input'),
-      output: jsonSchemaOf(m.output, 'output'),
-    };
-  }
-  const events: Record<string, object | null> = {};
-  for (const [name, schema] of Object.entries<StandardSchemaV1>(definition.events ?? {})) {
-    // What a subscriber receives is what the publisher's schema produced.
-    events[name] = jsonSchemaOf(schema, 'output');
-  }
-  return {
-    name: definition.name,
-    version: definition.version,
-    description: definition.description ?? null,
-    methods,
-    events,
-  };
 }

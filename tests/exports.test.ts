@@ -1,0 +1,80 @@
+import * as cli from '@courier/cli';
+import * as core from '@courier/core';
+import * as errors from '@courier/errors';
+import * as metrics from '@courier/metrics';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The runtime values each package exports, listed so that a change to a
+ * public surface shows in review and fails here until this list (and the
+ * package's README and api/<p>.api.md, `npm run api`) say so too. Types are
+ * in the API reports.
+ */
+const EXPECTED: Record<string, { module: object; names: string[] }> = {
+  '@courier/core': {
+    module: core,
+    names: [
+      'BadRequestError',
+      'BuiltinMethod',
+      'CancelledError',
+      'ClientConfigError',
+      'ComputeStartError',
+      'CoreChannels',
+      'CourierError',
+      'DeadlineExceededError',
+      'DefinitionError',
+      'InternalError',
+      'MIN_TRANSFER_BYTES',
+      'NotFoundError',
+      'OverloadedError',
+      'ServerConfigError',
+      'TooLargeError',
+      'UnavailableError',
+      'UnsupportedError',
+      'createClient',
+      'createComputePool',
+      'createDynamicClient',
+      'createPublisher',
+      'decodeBody',
+      'defineService',
+      'dnsSrv',
+      'encodeBody',
+      'errorFromStatus',
+      'method',
+      'nativeCompute',
+      'serve',
+      'staticEndpoints',
+      'subscribe',
+      'testService',
+      'toCourierError',
+    ],
+  },
+  '@courier/metrics': {
+    module: metrics,
+    names: [
+      'DEFAULT_MAX_LABEL_VALUES',
+      'DEFAULT_METRICS_PORT',
+      'DURATION_BUCKETS',
+      'MetricNames',
+      'MetricsError',
+      'UNKNOWN_LABEL_VALUE',
+      'createMetrics',
+    ],
+  },
+  '@courier/cli': { module: cli, names: ['formatReport', 'main', 'runBench'] },
+  '@courier/errors': { module: errors, names: ['CodedError', 'isOfFamily'] },
+};
+
+describe('public runtime exports', () => {
+  it.each(Object.entries(EXPECTED))(
+    '%s exports exactly its documented values',
+    (_name, { module, names }) => {
+      expect(Object.keys(module).sort()).toEqual([...names].sort());
+    },
+  );
+
+  it('@courier/core hands out channel names, never channel objects to publish on', () => {
+    for (const value of Object.values(core.CoreChannels)) expect(typeof value).toBe('string');
+    for (const value of Object.values(core)) expect(value?.constructor?.name).not.toBe('Channel');
+  });
+});
