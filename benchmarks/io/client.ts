@@ -1,5 +1,6 @@
 /**
- * Child process: a Courier client of the io-bench server at argv[2]. Runs
+ * Child process: a Courier client of the io-bench server at argv[2] (or,
+ * with argv[3] `raw`, a hand-batched zeromq.js client of raw-server.ts). Runs
  * one closed-loop round at a time on the method the parent names, and
  * measures its own event-loop lag over the round's measured window.
  */
@@ -7,14 +8,32 @@ import { createClient } from '@courier/core';
 import { notifyReady, serveParent } from '../lib/child-process.js';
 import { runClosedLoop } from '../lib/closed-loop.js';
 import type { HistogramSnapshot } from '../lib/histogram.js';
+import { RawEchoClient } from '../transport/raw-echo.js';
 import { LagMonitor, type LagSummary } from './lag.js';
 import { schedTimes, waitingPercent } from './run-queue.js';
 import { type IoMethod, ioBench } from './service.js';
 
 const endpoint = process.argv[2];
-if (endpoint === undefined) throw new Error('usage: client.ts <endpoint>');
+if (endpoint === undefined) throw new Error('usage: client.ts <endpoint> [raw]');
+const raw = process.argv[3] === 'raw';
 // A deadline far above any latency a healthy run sees: a call that misses it fails the benchmark.
-const client = createClient(ioBench, { endpoints: [endpoint], deadlineMs: 30_000 });
+const client = raw ? undefined : createClient(ioBench, { endpoints: [endpoint], deadlineMs: 30_000 });
+const rawClient = raw ? new RawEchoClient(endpoint) : undefined;
+
+/** One call with id `id`; rejects unless the reply carries it back. */
+async function callOnce(method: IoMethod, id: number): Promise<void> {
+  if (rawClient !== undefined) {
+    const body = Buffer.allocUnsafe(4);
+    body.writeInt32LE(id);
+    const reply = await rawClient.echo(body);
+    if (reply.length !== 4 || reply.readInt32LE() !== id) throw new Error(`raw(${id}) answered wrongly`);
+    return;
+  }
+  const reply = await client![method]({ id });
+  if (reply.id !== id || reply.done !== true) {
+    throw new Error(`${method}(${id}) answered ${JSON.stringify(reply)}`);
+  }
+}
 const lag = new LagMonitor();
 
 export interface RoundParams {
@@ -47,13 +66,7 @@ async function runRound(params: RoundParams): Promise<RoundResult> {
       inflight: params.inflight,
       warmupMs: params.warmupMs,
       durationMs: params.durationMs,
-      call: async () => {
-        const id = next++;
-        const reply = await client[params.method]({ id });
-        if (reply.id !== id || reply.done !== true) {
-          throw new Error(`${params.method}(${id}) answered ${JSON.stringify(reply)}`);
-        }
-      },
+      call: () => callOnce(params.method, next++ | 0),
     });
     return {
       requests: result.requests,
@@ -72,10 +85,10 @@ async function runRound(params: RoundParams): Promise<RoundResult> {
   }
 }
 
-const handlers = { runRound, shutdown: () => client.$close() };
+const handlers = { runRound, shutdown: () => (rawClient ? rawClient.close() : client!.$close()) };
 export type ClientHandlers = typeof handlers;
 
 // Ready once a round trip worked: the connection is up and both ends answer.
-await client.echo({ id: -1 });
+await callOnce('echo', -1);
 serveParent(handlers);
 notifyReady();

@@ -16,9 +16,15 @@
  * so including the round trip), event-loop lag p99 of the server and of the
  * client over the measured window (monitorEventLoopDelay, 1 ms resolution,
  * the resolution subtracted), and each process's CPU, also per request.
- * Takes about 70 s. Progress goes to stderr, results to stdout, whose last
- * line is
+ * A third pair of processes runs the baseline Courier does not control: raw
+ * hand-batched zeromq.js (benchmarks/transport/raw-echo.ts) whose handler
+ * awaits the same 10 ms timer, 1,000 in flight, in the same rounds.
+ * `npm run bench:io` runs it all under plain node on the built packages
+ * (dist/); `tsx benchmarks/io/run.ts` runs the sources, for development.
+ * Takes about 100 s. Progress goes to stderr, results to stdout, whose last
+ * lines are
  *   io_efficiency=<median over rounds of (wait req/s) / min(1000 / 10 ms, echo req/s)>
+ *   io_vs_raw_zmq=<median over rounds of wait req/s / raw wait req/s> io_of_ideal=<wait req/s / 100k>
  * Every child process is killed when this one exits, fails or is interrupted.
  *
  * `--cpu-prof-dir DIR` profiles the children into DIR/server and DIR/client
@@ -28,14 +34,14 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type ChildRef, startChild } from '../lib/child-process.js';
+import { type ChildRef, siblingScript, startChild } from '../lib/child-process.js';
 import { Histogram } from '../lib/histogram.js';
 import { median } from '../lib/stats.js';
 import { formatFixed, formatInt, formatTable } from '../lib/table.js';
 import type { ClientHandlers, RoundParams, RoundResult } from './client.js';
 import { LAG_RESOLUTION_MS } from './lag.js';
+import type { RawServerHandlers } from './raw-server.js';
 import type { ServerHandlers, ServerReady, ServerWindow } from './server.js';
 import { IO_WAIT_MS, type IoMethod } from './service.js';
 
@@ -71,6 +77,8 @@ interface Round {
 
 interface Scenario {
   name: string;
+  /** `courier`: the io-bench service; `raw`: hand-batched zeromq.js with the same wait, the baseline. */
+  impl: 'courier' | 'raw';
   method: IoMethod;
   inflight: number;
   requests: number;
@@ -79,8 +87,14 @@ interface Scenario {
   rounds: Round[];
 }
 
-const newScenario = (method: IoMethod, inflight: number): Scenario => ({
-  name: method === 'wait' ? `wait (${IO_WAIT_MS} ms timer)` : 'echo (answers at once)',
+const newScenario = (method: IoMethod, inflight: number, impl: Scenario['impl'] = 'courier'): Scenario => ({
+  name:
+    impl === 'raw'
+      ? `raw zeromq.js wait (${IO_WAIT_MS} ms timer)`
+      : method === 'wait'
+        ? `wait (${IO_WAIT_MS} ms timer)`
+        : 'echo (answers at once)',
+  impl,
   method,
   inflight,
   requests: 0,
@@ -90,7 +104,7 @@ const newScenario = (method: IoMethod, inflight: number): Scenario => ({
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+const script = (name: string) => siblingScript(import.meta.url, name);
 /** One profile directory per process: tsx's loader thread writes a second, nearly idle profile. */
 const profile = (role: string) =>
   config.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(config.cpuProfDir, role)}`];
@@ -100,7 +114,10 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   const echo = newScenario('echo', config.echoInflight);
   const wait = newScenario('wait', config.ioInflight);
-  const scenarios = [echo, wait].filter((s) => config.only === undefined || s.method === config.only);
+  const rawWait = newScenario('wait', config.ioInflight, 'raw');
+  const scenarios = [echo, wait, rawWait].filter(
+    (s) => config.only === undefined || (s.method === config.only && s.impl === 'courier'),
+  );
   const estimateMs =
     scenarios.length * (config.rounds * (config.warmupMs + config.durationMs) + config.primeMs) + 8000;
   log(
@@ -119,46 +136,66 @@ async function main(): Promise<void> {
 
   const { child: server, ready } = await startChild<ServerHandlers, ServerReady>({
     name: 'io-server',
-    script: script('./server.ts'),
+    script: script('server'),
     args: [String(2 * config.ioInflight)],
     execArgv: profile('server'),
   });
   let client: ChildRef<ClientHandlers> | undefined;
+  let rawServer: ChildRef<RawServerHandlers> | undefined;
+  let rawClient: ChildRef<ClientHandlers> | undefined;
   try {
+    if (scenarios.includes(rawWait)) {
+      const raw = await startChild<RawServerHandlers, ServerReady>({
+        name: 'raw-io-server',
+        script: script('raw-server'),
+        execArgv: profile('raw-server'),
+      });
+      rawServer = raw.child;
+      rawClient = (
+        await startChild<ClientHandlers>({
+          name: 'raw-io-client',
+          script: script('client'),
+          args: [raw.ready.endpoint, 'raw'],
+          execArgv: profile('raw-client'),
+        })
+      ).child;
+    }
     client = (
       await startChild<ClientHandlers>({
         name: 'io-client',
-        script: script('./client.ts'),
+        script: script('client'),
         args: [ready.endpoint],
         execArgv: profile('client'),
       })
     ).child;
     log(`server ${ready.endpoint} (pid ${server.process.pid}), client pid ${client.process.pid}`);
-    for (const s of scenarios) await runRound(server, client, s, config.primeMs, 100);
+    const pairOf = (s: Scenario) =>
+      s.impl === 'raw' ? ([rawServer!, rawClient!] as const) : ([server, client!] as const);
+    for (const s of scenarios) await runRound(...pairOf(s), s, config.primeMs, 100);
     for (let i = 0; i < config.rounds; i++) {
       for (const s of i % 2 === 0 ? scenarios : scenarios.toReversed()) {
-        const r = await runRound(server, client, s, config.warmupMs, config.durationMs);
+        const r = await runRound(...pairOf(s), s, config.warmupMs, config.durationMs);
         s.rounds.push(r);
         s.requests += r.client.requests;
         s.durationMs += r.client.durationMs;
         s.latencyUs.merge(Histogram.fromJSON(r.client.latencyUs));
         log(
-          `[${i + 1}/${config.rounds}] ${s.method.padEnd(4)} ×${String(s.inflight).padEnd(4)} ` +
+          `[${i + 1}/${config.rounds}] ${s.impl === 'raw' ? 'raw ' : ''}${s.method.padEnd(4)} ×${String(s.inflight).padEnd(4)} ` +
             `${formatInt(r.client.rps).padStart(7)} req/s`,
         );
       }
     }
     process.stdout.write(report(scenarios, loadAtStart, (performance.now() - started) / 1000));
   } finally {
-    await client?.stop();
-    await server.stop();
+    await Promise.all([client?.stop(), rawClient?.stop()]);
+    await Promise.all([server.stop(), rawServer?.stop()]);
     clearTimeout(watchdog);
   }
 }
 
 /** One closed-loop round of `s`: `warmupMs` of load, then a measured window of `durationMs`. */
 async function runRound(
-  server: ChildRef<ServerHandlers>,
+  server: ChildRef<ServerHandlers | RawServerHandlers>,
   client: ChildRef<ClientHandlers>,
   s: Scenario,
   warmupMs: number,
@@ -280,8 +317,11 @@ function report(scenarios: Scenario[], loadAtStart: number[], seconds: number): 
     '',
   ];
   const echo = scenarios.find((s) => s.method === 'echo');
-  const wait = scenarios.find((s) => s.method === 'wait');
-  if (echo !== undefined && wait !== undefined) lines.push(...efficiency(echo, wait, rps), '');
+  const wait = scenarios.find((s) => s.method === 'wait' && s.impl === 'courier');
+  const rawWait = scenarios.find((s) => s.impl === 'raw');
+  if (echo !== undefined && wait !== undefined) lines.push(...efficiency(echo, wait, rps));
+  if (wait !== undefined && rawWait !== undefined) lines.push(...againstRaw(wait, rawWait, rps));
+  lines.push('');
   return lines.join('\n');
 }
 
@@ -298,6 +338,21 @@ function efficiency(echo: Scenario, wait: Scenario, rps: (s: Scenario) => number
       `echo ${formatInt(rps(echo))} req/s) = ${formatInt(ideal(rps(echo)))} req/s`,
     `per-round wait / ideal: ${perRound.map((r) => formatFixed(r, 3)).join(' ')}; pooled: ${formatFixed(pooled, 3)}`,
     `io_efficiency=${formatFixed(median(perRound), 2)}`,
+  ];
+}
+
+/**
+ * The headline against baselines Courier does not control: wait's throughput
+ * over raw zeromq.js's with the same wait (each round's pair adjacent in
+ * time), and over the method's own bound, 1,000 in flight / 10 ms.
+ */
+function againstRaw(wait: Scenario, raw: Scenario, rps: (s: Scenario) => number): string[] {
+  const methodBound = (config.ioInflight * 1000) / IO_WAIT_MS;
+  const perRound = wait.rounds.map((r, i) => r.client.rps / raw.rounds[i]!.client.rps);
+  return [
+    `per-round wait / raw zeromq.js wait: ${perRound.map((r) => formatFixed(r, 3)).join(' ')}; ` +
+      `pooled: ${formatFixed(rps(wait) / rps(raw), 3)}; raw / ideal: ${formatFixed(rps(raw) / methodBound, 3)}`,
+    `io_vs_raw_zmq=${formatFixed(median(perRound), 2)} io_of_ideal=${formatFixed(median(wait.rounds.map((r) => r.client.rps / methodBound)), 2)}`,
   ];
 }
 

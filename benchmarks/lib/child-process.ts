@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Benchmark child processes: fork a TypeScript entry point, call functions in
@@ -39,10 +40,10 @@ type ToParent =
 export interface ChildOptions {
   /** Shown in errors and progress output. */
   name: string;
-  /** Path of the entry point (a .ts file). */
+  /** Path of the entry point: a .ts file runs under tsx, a .js file (built benchmarks) under plain node. */
   script: string;
   args?: readonly string[];
-  /** Extra Node flags, e.g. `--cpu-prof`. `TSX_EXEC_ARGV` is always included. */
+  /** Extra Node flags, e.g. `--cpu-prof`. `TSX_EXEC_ARGV` is included for a .ts script. */
   execArgv?: readonly string[];
   /** How long the child may take to call `notifyReady`. @default 30000 */
   readyTimeoutMs?: number;
@@ -77,6 +78,15 @@ function installCleanup(): void {
       process.exit(code);
     });
   }
+}
+
+/**
+ * The path of the entry point `name` (without extension) next to the module
+ * at `moduleUrl`, with that module's extension: a built benchmark starts built
+ * children, a TypeScript one TypeScript children.
+ */
+export function siblingScript(moduleUrl: string, name: string): string {
+  return fileURLToPath(new URL(`./${name}${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl));
 }
 
 /** A running child process with a typed RPC channel. */
@@ -162,7 +172,7 @@ export class ChildRef<THandlers extends Handlers> {
 }
 
 /**
- * Forks `script` under tsx and waits for it to call `notifyReady(value)`.
+ * Forks `script` (under tsx if it is TypeScript) and waits for it to call `notifyReady(value)`.
  * The child is killed when this process exits or is interrupted.
  */
 export async function startChild<THandlers extends Handlers, TReady = unknown>(
@@ -170,7 +180,8 @@ export async function startChild<THandlers extends Handlers, TReady = unknown>(
 ): Promise<{ child: ChildRef<THandlers>; ready: TReady }> {
   installCleanup();
   const proc = fork(options.script, [...(options.args ?? [])], {
-    execArgv: [...TSX_EXEC_ARGV, ...(options.execArgv ?? [])],
+    // A built (.js) benchmark runs what ships: plain node on the packages' dist/.
+    execArgv: [...(options.script.endsWith('.ts') ? TSX_EXEC_ARGV : []), ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const child = new ChildRef<THandlers>(options.name, proc);

@@ -5,10 +5,13 @@
  * busy or a quiet machine, where timings on these VMs move by 5-10% from run
  * to run. A change of a few thousand instructions per request shows here.
  *
- *   npm run bench:instructions [-- --body 64] [-- --inflight 256] [-- --requests 200000] [-- --built]
+ *   npm run bench:instructions [-- --body 64] [-- --inflight 256] [-- --requests 200000] [-- --built] [-- --core]
  *
  * `--built` runs Courier's built JavaScript (packages/\*\/dist, after
  * `npm run build`) instead of its TypeScript sources through tsx.
+ * `--core` counts the service API instead of the bare transport on the
+ * Courier side: benchmarks/core/inproc-core.ts, a zod-validated service
+ * through serve/createClient, `--body` bytes as a string field.
  * Each implementation runs inproc-echo.ts twice under valgrind, with 50,000
  * and with 50,000 + `requests` requests; the difference divided by
  * `requests` leaves out start-up and JIT warm-up. Client and server share one
@@ -27,6 +30,7 @@ import { IMPLS, type Impl } from './echo.js';
 
 const BASE_REQUESTS = 50_000;
 const script = join(fileURLToPath(new URL('.', import.meta.url)), 'inproc-echo.ts');
+const coreScript = fileURLToPath(new URL('../core/inproc-core.ts', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     inflight: { type: 'string', default: '256' },
     requests: { type: 'string', default: '200000' },
     built: { type: 'boolean', default: false },
+    core: { type: 'boolean', default: false },
   },
 });
 const body = Number(values.body);
@@ -50,8 +55,7 @@ function count(impl: Impl, n: number): Promise<number> {
     process.execPath,
     // Without the courier-source condition, @courier/* resolve to their dist/.
     ...(values.built ? TSX_EXEC_ARGV.filter((a) => a !== '--conditions=courier-source') : TSX_EXEC_ARGV),
-    script,
-    impl,
+    ...(values.core && impl === 'courier' ? [coreScript] : [script, impl]),
     String(n),
     String(inflight),
     String(body),
@@ -85,6 +89,7 @@ process.stderr.write(
     `Courier from its ${values.built ? 'build' : 'sources'} (a few minutes)\n`,
 );
 const [courier, raw] = await Promise.all(IMPLS.map(perRequest));
-console.log(`courier: ${formatInt(courier!)} instructions/request`);
+const name = values.core ? 'core' : 'courier';
+console.log(`${name}:${values.core ? '   ' : ''} ${formatInt(courier!)} instructions/request`);
 console.log(`raw:     ${formatInt(raw!)} instructions/request`);
-console.log(`courier_vs_raw_instructions=${(courier! / raw!).toFixed(3)}`);
+console.log(`${name}_vs_raw_instructions=${(courier! / raw!).toFixed(3)}`);

@@ -12,16 +12,24 @@ const HWM = 10_000;
  */
 export class RawEchoServer implements EchoServer {
   readonly endpoint: string;
+  /** ZeroMQ messages received and sent so far: how well batching worked. */
+  messagesIn = 0;
+  messagesOut = 0;
+  readonly #handler: RawHandler;
   readonly #sock: zmq.Router;
   readonly #writer: RawBatchWriter;
   readonly #loop: Promise<void>;
   #closed = false;
 
-  private constructor(sock: zmq.Router, endpoint: string) {
+  private constructor(sock: zmq.Router, endpoint: string, handler: RawHandler) {
     this.#sock = sock;
     this.endpoint = endpoint;
+    this.#handler = handler;
     this.#writer = new RawBatchWriter({
-      send: (frames) => sock.send(frames),
+      send: (frames) => {
+        this.messagesOut++;
+        return sock.send(frames);
+      },
       onError: (err) => {
         if (!this.#closed) throw err;
       },
@@ -29,10 +37,11 @@ export class RawEchoServer implements EchoServer {
     this.#loop = this.#receiveLoop();
   }
 
-  static async listen(bind: string): Promise<RawEchoServer> {
+  /** `handler` answers each request: by default the echo, at once; an async one replies when it settles. */
+  static async listen(bind: string, handler: RawHandler = echo): Promise<RawEchoServer> {
     const sock = new zmq.Router({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM, linger: 0 });
     await sock.bind(bind);
-    return new RawEchoServer(sock, sock.lastEndpoint ?? bind);
+    return new RawEchoServer(sock, sock.lastEndpoint ?? bind, handler);
   }
 
   async close(): Promise<void> {
@@ -50,15 +59,28 @@ export class RawEchoServer implements EchoServer {
         if (this.#closed) return;
         throw err;
       }
+      this.messagesIn++;
       const route = msg[0]!;
       const key = route.toString('latin1');
       const n = packetCount(msg, 1);
       const ids = msg[1]!;
-      for (let i = 0; i < n; i++)
-        this.#writer.enqueue(key, route, ids.readUInt32LE(i * 4), echo(msg[2 + i]!));
+      for (let i = 0; i < n; i++) {
+        const id = ids.readUInt32LE(i * 4);
+        const reply = this.#handler(msg[2 + i]!);
+        if (reply instanceof Promise) {
+          void reply.then((body) => {
+            if (!this.#closed) this.#writer.enqueue(key, route, id, body);
+          });
+        } else {
+          this.#writer.enqueue(key, route, id, reply);
+        }
+      }
     }
   }
 }
+
+/** Answers one request body with a reply body, at once or later. */
+export type RawHandler = (body: Buffer) => Buffer | Promise<Buffer>;
 
 /** The request handler: the benchmark measures transport, so it does nothing. */
 function echo(body: Buffer): Buffer {

@@ -2,12 +2,14 @@
  * A Courier service with metrics, under a mixed load, for trying the
  * Prometheus config and Grafana dashboard in this folder.
  *
- *   npx tsx --conditions=courier-source examples/observability/demo.ts
- *   curl localhost:9464/metrics
+ *   npm run observability     (no Docker needed)
+ *   curl 127.0.0.1:9464/metrics
  *
  * `catalog.get` is fast and sometimes NOT_FOUND; `catalog.search` is slow and
  * narrow (4 at a time, 8 queued), so bursts shed and some calls expire.
- * Ctrl-C drains the server (watch /readyz turn 503) and exits.
+ * Ctrl-C or SIGTERM drains the server (watch /readyz turn 503), closes the
+ * client and the metrics listener, and exits: serve()'s default handling,
+ * no shutdown code here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, defineService, method, NotFoundError, serve } from '@courier/core';
@@ -42,25 +44,24 @@ const catalog = defineService({
 
 const metrics = createMetrics();
 const http = await metrics.listen({ port: Number(process.env.METRICS_PORT ?? 9464), host: '0.0.0.0' });
-const server = await serve(catalog, { bind: 'tcp://127.0.0.1:*', gracefulShutdown: { signals: false } });
+const server = await serve(catalog, { bind: 'tcp://127.0.0.1:*' });
 const client = createClient(catalog, { endpoints: server.endpoints });
 // It listens on every interface (Prometheus in Docker reaches it through the host); the
 // printed URL is one a browser on this machine can open.
 const url = http.url.replace('//0.0.0.0:', '//127.0.0.1:');
 console.log(`serving ${server.endpoints.join(', ')}; metrics on ${url}/metrics`);
 
-let running = true;
 const ignore = () => {};
 
 async function steady(): Promise<void> {
-  for (let i = 1; running; i++) {
+  for (let i = 1; client.$state !== 'closed'; i++) {
     await client.get({ id: i }).catch(ignore);
     await sleep(2);
   }
 }
 
 async function bursts(): Promise<void> {
-  while (running) {
+  while (client.$state !== 'closed') {
     const size = 4 + Math.floor(Math.random() * 24);
     await Promise.all(
       Array.from({ length: size }, (_, i) => client.search({ query: `q${i}` }).catch(ignore)),
@@ -69,15 +70,4 @@ async function bursts(): Promise<void> {
   }
 }
 
-const load = Promise.all([steady(), steady(), bursts()]);
-
-process.once('SIGINT', async () => {
-  console.log('draining...');
-  const drained = server.drain();
-  running = false;
-  await load;
-  await drained;
-  await server.close();
-  await client.$close();
-  await metrics.close();
-});
+void Promise.all([steady(), steady(), bursts()]);

@@ -81,9 +81,14 @@ def pack(value: Any) -> bytes:
     return msgpack.packb(value, use_bin_type=True)
 
 
+def _no_ext(code: int, data: bytes) -> Any:
+    # Only the timestamp extension (-1) is in the subset (§3); msgpack decodes that one itself.
+    raise ValueError(f"MessagePack extension type {code} is not in the subset")
+
+
 def unpack(frame: bytes) -> Any:
     # unpackb raises ExtraData on trailing bytes: a body is exactly one value (§6.6).
-    return msgpack.unpackb(frame, raw=False, strict_map_key=False)
+    return msgpack.unpackb(frame, raw=False, strict_map_key=False, ext_hook=_no_ext)
 
 
 def unpack_envelopes(frame: bytes):
@@ -92,7 +97,7 @@ def unpack_envelopes(frame: bytes):
     Raises (msgpack.OutOfData, ValueError, ...) where the frame stops being valid MessagePack;
     the values before that point have been yielded by then.
     """
-    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=max(len(frame), 1))
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=max(len(frame), 1), ext_hook=_no_ext)
     unpacker.feed(frame)
     start = 0
     while start < len(frame):
@@ -549,6 +554,7 @@ class Server:
     """A ROUTER serving a few test methods:
 
     - py.echo   replies 200 with the request's body frames, content type and meta, as they are
+    - py.types  replies 200 with {types, value}: each body element's Python type, and the value re-encoded
     - py.fail   replies with the status and message given in its msgpack body {status, message}
     - py.hold   never replies; held until CANCEL, DISCONNECT or the peer's death (to observe CANCEL)
     - py.drain  body true: start draining (§9.3); false: take new requests again
@@ -679,6 +685,16 @@ class Server:
         if method == "py.echo":
             return {"cmd": REPLY, "id": rid, "status": OK, "meta": p["meta"], "content_type": p["content_type"],
                     "body": p["body"]}
+        if method == "py.types":
+            # Decodes the body strictly and answers {types, value}: the Python type name of each
+            # element, and the value as Python re-encodes it (integers as integers, §3).
+            try:
+                value = unpack(p["body"][0]) if p["body"] else None
+            except Exception as e:
+                return {"cmd": REPLY, "id": rid, "status": BAD_REQUEST, "message": f"py.types: {e}"}
+            items = value if isinstance(value, list) else [value]
+            reply = {"types": [type(v).__name__ for v in items], "value": value}
+            return {"cmd": REPLY, "id": rid, "status": OK, "body": [pack(reply)]}
         if method == "py.fail":
             try:
                 args = decode_body(p["body"], p["content_type"]) or {}

@@ -220,6 +220,37 @@ describe('a TypeScript client calling a Python server', () => {
     expect(msgpack.unpack(reply.body[0]!)).toEqual(value);
   });
 
+  it('round-trips 64-bit integers and timestamps as integers both ways, strictly (Python decodes them as int)', async () => {
+    const value = [
+      5_000_000_000,
+      2 ** 53 - 1,
+      2n ** 53n + 1n,
+      -(2n ** 63n),
+      2n ** 64n - 1n,
+      -1,
+      1.5,
+      new Date(1_700_000_000_123),
+    ];
+    const reply = await client.request({ method: 'py.types', body: [msgpack.pack(value)], deadlineMs: 5000 });
+    expect(reply.status).toBe(Status.OK);
+    const out = msgpack.unpack(reply.body[0]!) as { types: string[]; value: unknown[] };
+    expect(out.types).toEqual(['int', 'int', 'int', 'int', 'int', 'int', 'float', 'Timestamp']);
+    expect(out.value).toEqual(value);
+    // Python's own encoding of 5000000000 is a uint64, and the codec reads it back as a number.
+    expect(typeof out.value[0]).toBe('number');
+  });
+
+  it('is refused by the Python peer for an extension outside the subset', async () => {
+    // fixext1 type 0x69: one of msgpackr's reference extensions.
+    const reply = await client.request({
+      method: 'py.types',
+      body: [Buffer.from([0xd4, 0x69, 0x00])],
+      deadlineMs: 5000,
+    });
+    expect(reply.status).toBe(Status.BAD_REQUEST);
+    expect(reply.message).toContain('extension type 105');
+  });
+
   it('gets body frames back untouched, whatever the content type', async () => {
     const body = [Buffer.from([0xde, 0xad]), Buffer.alloc(0), Buffer.from('third frame')];
     const reply = await client.request({

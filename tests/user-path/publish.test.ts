@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reserveAddress, waitFor } from '../transport/helpers.js';
-import { ROOT } from './readme-blocks.js';
+import { ROOT } from './readme-examples-blocks.js';
 
 /**
  * The publish path, for real: a local npm registry (verdaccio, on

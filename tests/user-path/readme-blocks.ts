@@ -1,58 +1,29 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** One ```ts block of a README. */
-export interface Block {
-  /** The README, relative to the repository root. */
-  readonly readme: string;
-  /** 1-based line of the opening fence. */
-  readonly line: number;
-  /** 1-based index among the README's ts blocks. */
-  readonly index: number;
+/** One fenced code block of a markdown file. */
+export interface CodeBlock {
+  readonly lang: string;
   readonly code: string;
-  /** A file name for it: README-1.ts, packages-core-README-2.ts, ... */
-  readonly file: string;
-  /** Starts with an import: a whole module, not an excerpt that needs context. */
-  readonly complete: boolean;
+  /** 1-based line of the opening fence, for failure messages. */
+  readonly line: number;
 }
 
-/** Every ```ts block of README.md and packages/*\/README.md, in order. */
-export function readmeBlocks(): Block[] {
-  const readmes = [
-    'README.md',
-    ...readdirSync(new URL('../../packages', import.meta.url))
-      .map((p) => `packages/${p}/README.md`)
-      .filter((p) => {
-        try {
-          readFileSync(`${ROOT}/${p}`);
-          return true;
-        } catch {
-          return false;
-        }
-      }),
-  ];
-  const blocks: Block[] = [];
-  for (const readme of readmes) {
-    const lines = readFileSync(`${ROOT}/${readme}`, 'utf8').split('\n');
-    let index = 0;
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i]!.trim() !== '```ts') continue;
-      const start = i;
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i]!.trim() !== '```'; i++) body.push(lines[i]!);
-      index++;
-      const code = `${body.join('\n')}\n`;
-      blocks.push({
-        readme,
-        line: start + 1,
-        index,
-        code,
-        file: `${readme.replace(/\.md$/, '').replaceAll('/', '-')}-${index}.ts`,
-        complete: /^import /.test(code),
-      });
+/** The fenced code blocks of `file` (```lang ... ```), in order. */
+export function readmeBlocks(file: string, lang = 'ts'): CodeBlock[] {
+  const blocks: CodeBlock[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let open: { lang: string; line: number; body: string[] } | undefined;
+  lines.forEach((text, i) => {
+    if (open === undefined) {
+      const m = /^```(\w*)\s*$/.exec(text);
+      if (m !== null) open = { lang: m[1]!, line: i + 1, body: [] };
+    } else if (/^```\s*$/.test(text)) {
+      if (open.lang === lang)
+        blocks.push({ lang: open.lang, code: `${open.body.join('\n')}\n`, line: open.line });
+      open = undefined;
+    } else {
+      open.body.push(text);
     }
-  }
+  });
   return blocks;
 }

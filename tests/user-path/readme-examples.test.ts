@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../transport/helpers.js';
-import { type Block, ROOT, readmeBlocks } from './readme-blocks.js';
+import { type Block, ROOT, readmeBlocks } from './readme-examples-blocks.js';
 
 /**
  * Every ```ts block of README.md and packages/*\/README.md, as written:

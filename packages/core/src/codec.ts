@@ -1,29 +1,20 @@
-import { ContentType, msgpack } from '@courier/transport';
-import { Packr } from 'msgpackr';
+import { ContentType, MsgpackError, msgpackDecode, msgpackEncode } from '@courier/transport';
 import { BadRequestError } from './errors.js';
 
 /**
- * The body encoder: plain MessagePack like the envelope codec, except that an
- * object property whose value is `undefined` is left out rather than sent as
- * nil. `{ b: undefined }` then arrives as `{}`, which is what an optional
- * field's schema expects; as nil it would arrive as `null` and fail it.
+ * The body encoder: the strict codec of the envelopes (integers as integers),
+ * except that an object property whose value is `undefined` is left out rather
+ * than sent as nil. `{ b: undefined }` then arrives as `{}`, which is what an
+ * optional field's schema expects; as nil it would arrive as `null` and fail it.
  */
-const bodyPackr = new Packr({
-  useRecords: false,
-  moreTypes: false,
-  encodeUndefinedAsNil: true,
-  mapsAsObjects: true,
-  int64AsType: 'number',
-  // Not in msgpackr's typings, but supported by its encoder.
-  ...{ skipValues: [undefined] },
-});
+const BODY = { skipUndefined: true } as const;
 
 /**
  * Body encoding. Bodies are MessagePack by default; JSON and raw bytes are
  * accepted from peers that prefer them (other languages, tools).
  */
 export function encodeBody(value: unknown): Buffer[] {
-  return value === undefined ? [] : [bodyPackr.pack(value)];
+  return value === undefined ? [] : [msgpackEncode(value, BODY)];
 }
 
 /** Decodes a body; a body that does not parse is the caller's fault (BAD_REQUEST). */
@@ -34,14 +25,23 @@ export function decodeBody(body: readonly Buffer[], contentType: string | undefi
     switch (contentType) {
       case undefined:
       case ContentType.MSGPACK:
-        return msgpack.unpack(data);
+        return msgpackDecode(data);
       case ContentType.JSON:
         return JSON.parse(data.toString('utf8'));
       case ContentType.BINARY:
         return data;
     }
   } catch (cause) {
-    throw new BadRequestError(`body is not valid ${contentType ?? ContentType.MSGPACK}`, { cause });
+    // The cause's message names an offset and a reason, never the input.
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
+    const details =
+      cause instanceof MsgpackError
+        ? { reason: 'INVALID_BODY', code: cause.code, offset: cause.offset }
+        : { reason: 'INVALID_BODY' };
+    throw new BadRequestError(`body is not valid ${contentType ?? ContentType.MSGPACK}${why}`, {
+      cause,
+      details,
+    });
   }
   throw new BadRequestError(`unsupported content type ${contentType}`);
 }

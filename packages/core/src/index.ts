@@ -100,5 +100,11 @@ export type {
 } from './server/options.js';
 export { serve } from './server/serve.js';
 export type { Server } from './server/server.js';
-export { onShutdown, type ShutdownPhase, shutdown } from './shutdown/index.js';
+export {
+  type ArmOptions,
+  type ShutdownCoordinator,
+  type ShutdownParticipant,
+  type ShutdownPhase,
+  shutdownCoordinator,
+} from './shutdown/index.js';
 export { type TestService, type TestServiceOptions, testService } from './testing.js';

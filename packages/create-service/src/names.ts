@@ -9,8 +9,8 @@ export interface ServiceNames {
 }
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-/** npm's rule for a scope: URL-safe, lower-case, not starting with a dot or underscore. */
-const NPM_SCOPE = /^@[a-z0-9-~][a-z0-9-._~]{0,100}$/;
+/** npm's rule for a scope: `@`, then lower-case URL-safe characters, not starting with `.` or `_`. */
+const NPM_SCOPE = /^@[a-z0-9~-][a-z0-9._~-]{0,100}$/;
 
 /** Thrown for a name Courier cannot use; the message says what would work. */
 export class InvalidNameError extends Error {
@@ -31,9 +31,9 @@ export function serviceNames(name: string, scope?: string): ServiceNames {
   }
   if (scope !== undefined && !NPM_SCOPE.test(scope)) {
     throw new InvalidNameError(
-      `invalid scope ${JSON.stringify(scope)}: an npm scope is "@" then lower-case letters, digits, "-", "." or "_" (e.g. "@acme")`,
+      `invalid --scope ${JSON.stringify(scope)}: an npm scope is "@" then lower-case letters, digits, "-", "." or "_" (e.g. "@acme")`,
     );
   }
   const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-  return { name, camel, packageName: scope ? `${scope}/${name}` : name };
+  return { name, camel, packageName: scope !== undefined ? `${scope}/${name}` : name };
 }

@@ -93,9 +93,8 @@ export async function scaffold(opts: ScaffoldOptions): Promise<ScaffoldResult> {
     `${JSON.stringify(packageJson(names, version, workspaceRoot !== undefined), null, 2)}\n`,
   );
   files.set('tsconfig.json', `${JSON.stringify(tsconfig(workspaceRoot !== undefined), null, 2)}\n`);
+  files.set('tsconfig.build.json', `${JSON.stringify(tsconfigBuild(), null, 2)}\n`);
   files.set('vitest.config.ts', vitestConfig(workspaceRoot !== undefined));
-  if (workspaceRoot === undefined)
-    files.set('tsconfig.build.json', `${JSON.stringify(BUILD_TSCONFIG, null, 2)}\n`);
   files.set('.gitignore', 'node_modules/\ndist/\n*.cpuprofile\n');
 
   for (const [file, content] of files) {
@@ -121,17 +120,18 @@ function packageJson(names: ServiceNames, version: string, inWorkspace: boolean)
     type: 'module',
     scripts: {
       dev: `${tsx} watch src/main.ts`,
-      // Outside the repository a production service runs the compiled output with plain node.
-      ...(inWorkspace
-        ? { start: `${tsx} src/main.ts` }
-        : { build: 'tsc -p tsconfig.build.json', start: 'node dist/main.js' }),
+      // Production runs the compiled dist/ with plain node: no tsx, no TypeScript at run time.
+      build: 'tsc -p tsconfig.build.json',
+      prestart: 'npm run build',
+      start: 'node dist/main.js',
       test: 'vitest run',
       typecheck: 'tsc --noEmit',
       bench: `${tsx} bench/bench.ts`,
     },
-    dependencies: { '@courier/core': version, tsx: '^4.23.0', zod: '^4.1.0' },
+    dependencies: { '@courier/core': version, zod: '^4.1.0' },
     devDependencies: {
       '@courier/cli': version,
+      tsx: '^4.23.0',
       '@types/node': '^20.19.0',
       typescript: '~5.9.3',
       vitest: '~4.1.12',
@@ -139,14 +139,6 @@ function packageJson(names: ServiceNames, version: string, inWorkspace: boolean)
     engines: { node: '>=20' },
   };
 }
-
-/** `npm run build` outside the repository: src/ to dist/, without the tests. */
-const BUILD_TSCONFIG = {
-  extends: './tsconfig.json',
-  compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'dist' },
-  include: ['src'],
-  exclude: ['src/**/*.test.ts'],
-};
 
 function tsconfig(inWorkspace: boolean) {
   return {
@@ -164,6 +156,20 @@ function tsconfig(inWorkspace: boolean) {
       ...(inWorkspace ? { customConditions: ['courier-source'] } : {}),
     },
     include: ['src', 'bench', 'vitest.config.ts'],
+  };
+}
+
+/**
+ * Emits src/ (without tests) to dist/. It resolves the Courier packages by
+ * their published entry points (dist/ and .d.ts), never the workspace
+ * sources, which would otherwise be compiled into this service's output.
+ */
+function tsconfigBuild() {
+  return {
+    extends: './tsconfig.json',
+    compilerOptions: { noEmit: false, outDir: 'dist', rootDir: 'src', customConditions: [] },
+    include: ['src'],
+    exclude: ['src/**/*.test.ts'],
   };
 }
 

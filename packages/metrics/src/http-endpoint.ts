@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { onShutdown } from '@courier/core';
+import { shutdownCoordinator } from '@courier/core';
 import type { AnyRegistry } from './collected.js';
 import type { Readiness } from './live-servers.js';
 
@@ -18,7 +18,11 @@ export interface ListenOptions {
 
 /** A running metrics endpoint. */
 export interface MetricsEndpoint extends AsyncDisposable {
-  /** The base URL, e.g. `http://127.0.0.1:9464`; append `/metrics`, `/healthz` or `/readyz`. */
+  /**
+   * The base URL, e.g. `http://127.0.0.1:9464`; append `/metrics`, `/healthz`
+   * or `/readyz`. Listening on a wildcard (`0.0.0.0`, `::`), it names the
+   * loopback, so it can be opened on this host.
+   */
   readonly url: string;
   /** Stops listening and closes open connections (Prometheus keeps its connection alive). */
   close(): Promise<void>;
@@ -51,11 +55,18 @@ export async function listenHttp(
     });
   });
   const address = server.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A wildcard address is where it listens, not a URL anyone can open: name the loopback instead.
+  const reachable =
+    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const hostPart = address.family === 'IPv6' ? `[${reachable}]` : reachable;
   let closed: Promise<void> | undefined;
-  // Last in the process-wide shutdown, after the servers drained: until then
-  // /readyz answers 503, and then nothing of ours keeps the process alive.
-  const unregister = onShutdown(() => close(), 'probes');
+  // Closed last on a signal (after the servers drained, so /readyz answers 503 meanwhile):
+  // an open listener alone would keep the process alive after serve() has stopped.
+  const unregister = shutdownCoordinator.register({
+    phase: 'resources',
+    name: 'metrics endpoint',
+    close: () => close(),
+  });
   const close = (): Promise<void> => {
     unregister();
     closed ??= new Promise<void>((resolve) => {

@@ -21,17 +21,28 @@ import { decodeMessage } from './protocol/framing.js';
  * between well-formed exchanges, sends the client garbage. The client must
  * neither crash nor stop working, and must count what it could not decode.
  *
- * Garbage that would legitimately declare the server dead (a valid HEARTBEAT
- * advertising a short interval) is left out: the client would then replace
- * its connection, and garbage addressed to the old one would never arrive.
+ * Nothing here depends on how fast the machine is. The client judges the
+ * server by the interval the server advertises, times its own liveness
+ * count: the router advertises the longest interval the protocol allows, and
+ * garbage that would shrink the window (a valid HEARTBEAT advertising less
+ * than a minute) is left out, so no stall of the test process (a loaded
+ * machine, a GC pause) can outlast the client's liveness window before the
+ * test's own timeout. Otherwise the client would declare the server dead and
+ * replace its connection, and garbage addressed to the old one would never
+ * arrive.
  */
 const RUNS = 100;
 const PER_RUN = 60;
-const HB = 50;
+/** The client's own heartbeat interval: how often it pings an idle server. */
+const HB = 1000;
+/** What the router advertises: the protocol's maximum (docs/protocol.md, "Heartbeats"). */
+const SERVER_HB = 3_600_000;
+/** The shortest advertised interval garbage may carry: liveness 20 x 1 min outlasts any test timeout. */
+const MIN_GARBAGE_HB = 60_000;
 
 const harmless = (frames: Buffer[]) =>
   decodeMessage(frames, FUZZ_LIMITS).packets.every(
-    (p) => p.cmd !== Command.HEARTBEAT || p.intervalMs >= 1000,
+    (p) => p.cmd !== Command.HEARTBEAT || p.intervalMs >= MIN_GARBAGE_HB,
   );
 
 describe('TransportClient under fuzzing', () => {
@@ -55,7 +66,7 @@ describe('TransportClient under fuzzing', () => {
     teardown.add(router, (p) => p.close());
     let sentToClient = 0;
     router.respond = (message) => {
-      const out = answerEchoes(HB)(message);
+      const out = answerEchoes(SERVER_HB)(message);
       if (out.length > 0) sentToClient++;
       return out;
     };
@@ -92,7 +103,10 @@ describe('TransportClient under fuzzing', () => {
           // A heartbeat without the draining flag undoes any DISCONNECT or
           // draining flag in the garbage; once the client has read everything
           // sent to it, it must be alive and answer a call correctly.
-          await router.send([{ cmd: Command.HEARTBEAT, intervalMs: HB, liveness: 3, draining: false }], to);
+          await router.send(
+            [{ cmd: Command.HEARTBEAT, intervalMs: SERVER_HB, liveness: 3, draining: false }],
+            to,
+          );
           sentToClient++;
           await waitFor(() => received() >= sentToClient, 'the client to read everything');
           expect(client.state).toBe('alive');

@@ -190,7 +190,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       },
     });
     const now = performance.now();
-    this.#liveness = new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness);
+    this.#liveness = new Liveness(
+      now,
+      this.#opts.heartbeatIntervalMs,
+      this.#opts.heartbeatLiveness,
+      this.#opts.maxPeerHeartbeatIntervalMs,
+    );
     // The first HEARTBEAT introduces us; the server answers with its own.
     this.#sendHeartbeat(now);
     this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);

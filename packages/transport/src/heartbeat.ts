@@ -8,9 +8,17 @@ export class Liveness {
   #peerIntervalMs: number;
   #missed = 0;
   readonly #liveness: number;
+  readonly #maxPeerIntervalMs: number;
 
-  constructor(now: number, ownIntervalMs: number, liveness: number) {
+  constructor(
+    now: number,
+    ownIntervalMs: number,
+    liveness: number,
+    maxPeerIntervalMs = Number.POSITIVE_INFINITY,
+  ) {
     this.#lastSeen = now;
+    // Never below our own interval: a peer using our default must stay alive.
+    this.#maxPeerIntervalMs = Math.max(maxPeerIntervalMs, ownIntervalMs);
     // Until the peer's first HEARTBEAT says otherwise, assume it uses our interval.
     this.#peerIntervalMs = ownIntervalMs;
     this.#liveness = liveness;
@@ -31,9 +39,9 @@ export class Liveness {
     this.#missed = 0;
   }
 
-  /** Records the interval the peer advertised in a HEARTBEAT. */
+  /** Records the interval the peer advertised in a HEARTBEAT, clamped to the maximum. */
   advertise(intervalMs: number): void {
-    this.#peerIntervalMs = intervalMs;
+    this.#peerIntervalMs = Math.min(intervalMs, this.#maxPeerIntervalMs);
   }
 
   /**

@@ -10,6 +10,15 @@ export {
 } from './client.js';
 export * from './diagnostics.js';
 export { TransportError, type TransportErrorCode } from './errors.js';
+export {
+  DEFAULT_MSGPACK_LIMITS,
+  decode as msgpackDecode,
+  type EncodeOptions as MsgpackEncodeOptions,
+  encode as msgpackEncode,
+  MsgpackError,
+  type MsgpackErrorCode,
+  type MsgpackLimits,
+} from './msgpack/index.js';
 export type { ResolvedSocketOptions, SocketOptions } from './options.js';
 export * from './protocol/events.js';
 export * from './protocol/index.js';

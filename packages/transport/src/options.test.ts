@@ -7,6 +7,7 @@ describe('resolveSocketOptions', () => {
     expect(resolveSocketOptions()).toEqual({
       heartbeatIntervalMs: 1000,
       heartbeatLiveness: 3,
+      maxPeerHeartbeatIntervalMs: 30_000,
       sendHighWaterMark: 10_000,
       receiveHighWaterMark: 10_000,
       maxFrameBytes: DEFAULT_DECODE_LIMITS.maxBodyBytes + 64 * 1024,

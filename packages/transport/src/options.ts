@@ -14,6 +14,14 @@ export interface SocketOptions {
    * @default 3
    */
   heartbeatLiveness?: number;
+  /**
+   * The longest peer heartbeat interval this side believes, in ms: a larger
+   * advertised interval is clamped to it (never below our own interval), so a
+   * peer that advertises an hour and vanishes is dropped within
+   * `heartbeatLiveness` times this, not hours later (docs/protocol.md, 9).
+   * @default 30000
+   */
+  maxPeerHeartbeatIntervalMs?: number;
   /** ZMQ_SNDHWM: messages queued per peer before sends block or drop. @default 10000 */
   sendHighWaterMark?: number;
   /** ZMQ_RCVHWM. @default 10000 */
@@ -38,6 +46,7 @@ export interface SocketOptions {
 export interface ResolvedSocketOptions {
   heartbeatIntervalMs: number;
   heartbeatLiveness: number;
+  maxPeerHeartbeatIntervalMs: number;
   sendHighWaterMark: number;
   receiveHighWaterMark: number;
   maxFrameBytes: number;
@@ -51,6 +60,10 @@ export function resolveSocketOptions(opts: SocketOptions = {}): ResolvedSocketOp
   return {
     heartbeatIntervalMs: positive('heartbeatIntervalMs', opts.heartbeatIntervalMs ?? 1000),
     heartbeatLiveness: positive('heartbeatLiveness', opts.heartbeatLiveness ?? 3),
+    maxPeerHeartbeatIntervalMs: positive(
+      'maxPeerHeartbeatIntervalMs',
+      opts.maxPeerHeartbeatIntervalMs ?? 30_000,
+    ),
     sendHighWaterMark: positive('sendHighWaterMark', opts.sendHighWaterMark ?? 10_000),
     receiveHighWaterMark: positive('receiveHighWaterMark', opts.receiveHighWaterMark ?? 10_000),
     maxFrameBytes: positive('maxFrameBytes', opts.maxFrameBytes ?? limits.maxBodyBytes + 64 * 1024),

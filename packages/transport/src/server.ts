@@ -246,7 +246,12 @@ export class TransportServer {
     const peer: Peer = {
       key,
       route: Buffer.from(route),
-      liveness: new Liveness(now, this.#opts.heartbeatIntervalMs, this.#opts.heartbeatLiveness),
+      liveness: new Liveness(
+        now,
+        this.#opts.heartbeatIntervalMs,
+        this.#opts.heartbeatLiveness,
+        this.#opts.maxPeerHeartbeatIntervalMs,
+      ),
       inflight: new Map(),
       sentSinceTick: false,
     };

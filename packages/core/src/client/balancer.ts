@@ -13,11 +13,15 @@ export interface Balanced {
  */
 export function powerOfTwoChoices<T extends Balanced>(
   items: readonly T[],
-  avoid: ReadonlySet<T>,
+  avoid: ReadonlySet<T> | undefined,
   random: () => number,
 ): T | undefined {
-  let candidates = items.filter((item) => item.usable && !avoid.has(item));
-  if (candidates.length === 0 && avoid.size > 0) candidates = items.filter((item) => item.usable);
+  // One endpoint (the usual client): it, if usable, tried or not; no arrays made per call.
+  if (items.length === 1) return items[0]!.usable ? items[0] : undefined;
+  let candidates = items.filter((item) => item.usable && !avoid?.has(item));
+  if (candidates.length === 0 && avoid !== undefined && avoid.size > 0) {
+    candidates = items.filter((item) => item.usable);
+  }
   const n = candidates.length;
   if (n <= 1) return candidates[0];
   const i = index(random, n);

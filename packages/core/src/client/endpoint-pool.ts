@@ -57,7 +57,7 @@ export class EndpointPool {
   }
 
   /** Picks an endpoint for an attempt, avoiding those already tried while others are usable. */
-  pick(tried: ReadonlySet<Endpoint>): Endpoint | undefined {
+  pick(tried: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
     return powerOfTwoChoices(this.#endpoints, tried, this.#random);
   }
 

@@ -91,20 +91,42 @@ export class Endpoint {
   }
 
   /** Sends one attempt. Never rejects (see TransportClient.request). */
-  async request(req: OutgoingRequest): Promise<Reply> {
+  request(req: OutgoingRequest): Promise<Reply> {
     // Synchronous up to the transport call, so a burst of calls sees each
     // other's outstanding counts.
     const probe = this.#breaker?.begin() ?? false;
     this.#outstanding++;
-    let reply: Reply;
+    let pending: Promise<Reply>;
     try {
-      reply = await this.#transport.request(req);
-    } finally {
-      this.#outstanding--;
-      if (this.#retired && this.#outstanding === 0) void this.close();
+      pending = this.#transport.request(req);
+    } catch (err) {
+      this.#ended();
+      return Promise.reject(err);
     }
-    this.#breaker?.end(verdict(reply), probe);
+    // Handlers made once, not per call: one derived promise is all an attempt adds.
+    return pending.then(probe ? this.#onProbeReply : this.#onReply, this.#onFailure);
+  }
+
+  readonly #onReply = (reply: Reply): Reply => {
+    this.#ended();
+    this.#breaker?.end(verdict(reply), false);
     return reply;
+  };
+
+  readonly #onProbeReply = (reply: Reply): Reply => {
+    this.#ended();
+    this.#breaker?.end(verdict(reply), true);
+    return reply;
+  };
+
+  readonly #onFailure = (err: unknown): never => {
+    this.#ended();
+    throw err;
+  };
+
+  #ended(): void {
+    this.#outstanding--;
+    if (this.#retired && this.#outstanding === 0) void this.close();
   }
 
   /**

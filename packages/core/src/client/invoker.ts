@@ -12,7 +12,7 @@ import {
 } from '../errors.js';
 import { markFromCall } from '../from-call.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
-import { onShutdown } from '../shutdown/index.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -21,6 +21,9 @@ import type { ClientOptions } from './options.js';
 import { RetryPolicy } from './retry.js';
 import { RetryBudget } from './retry-budget.js';
 import { sleep } from './wait.js';
+
+/** Wire names kept per Invoker; past this, a name is made per call. */
+const MAX_CACHED_WIRE_NAMES = 256;
 
 /**
  * Runs calls for one service: picks endpoints, sends attempts, retries what
@@ -37,8 +40,10 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
-  /** Unregisters from the process-wide shutdown (see onShutdown). */
-  #unregisterShutdown: () => void = () => {};
+  /** A signal's shutdown closes the client after the servers drained (their handlers may still call through it). */
+  readonly #unregister: () => void;
+  /** The wire name (`#prefix` + method) per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
+  readonly #wireNames = new Map<string, string>();
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
@@ -67,8 +72,11 @@ export class Invoker {
       },
       random,
     );
-    // Closed with the process on SIGTERM unless closed before.
-    this.#unregisterShutdown = onShutdown(() => this.close(), 'clients');
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'clients',
+      name: `client of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   /**
@@ -88,18 +96,22 @@ export class Invoker {
     const call = resolveCall(scope, options, started, this.#deadlineMs, this.#meta);
     const body = encodeInput(input);
     this.#budget?.deposit();
-    const wireMethod = this.#prefix + method;
-    const tried = new Set<Endpoint>();
+    const wireMethod = this.#wireName(method);
+    // Most calls take one attempt: the set of endpoints tried is made only for a retry.
+    let tried: Set<Endpoint> | undefined;
+    let first: Endpoint | undefined;
     let attempts = 0;
     let reply: Reply;
     for (;;) {
+      if (first !== undefined && tried === undefined) tried = new Set([first]);
       const picked = this.#pickNow(call, tried) ?? (await this.#waitForEndpoint(call, tried));
       if (!(picked instanceof Endpoint)) {
         reply = picked;
         break;
       }
       attempts++;
-      tried.add(picked);
+      if (tried === undefined) first = picked;
+      else tried.add(picked);
       reply = await picked.request({
         method: wireMethod,
         body,
@@ -136,8 +148,18 @@ export class Invoker {
     throw markFromCall(errorFromStatus(reply.status, reply.message, reply.details));
   }
 
+  #wireName(method: string): string {
+    let name = this.#wireNames.get(method);
+    if (name === undefined) {
+      name = this.#prefix + method;
+      // Bounded: a dynamic client may be called with any number of method names.
+      if (this.#wireNames.size < MAX_CACHED_WIRE_NAMES) this.#wireNames.set(method, name);
+    }
+    return name;
+  }
+
   /** An endpoint, or the local outcome that ends the call, when that is known without waiting. */
-  #pickNow(call: ResolvedCall, tried: ReadonlySet<Endpoint>): Endpoint | Reply | undefined {
+  #pickNow(call: ResolvedCall, tried: ReadonlySet<Endpoint> | undefined): Endpoint | Reply | undefined {
     if (call.signal?.aborted) return localReply(Status.CANCELLED, 'cancelled by the caller');
     if (call.deadline <= performance.now()) {
       return localReply(Status.DEADLINE_EXCEEDED, 'the deadline passed before the call was sent');
@@ -154,7 +176,10 @@ export class Invoker {
    * or endpoints are still connecting, so the first calls of a new client go
    * to an endpoint known to be up rather than to whichever was listed first.
    */
-  async #waitForEndpoint(call: ResolvedCall, tried: ReadonlySet<Endpoint>): Promise<Endpoint | Reply> {
+  async #waitForEndpoint(
+    call: ResolvedCall,
+    tried: ReadonlySet<Endpoint> | undefined,
+  ): Promise<Endpoint | Reply> {
     for (;;) {
       const result = await this.pool.waitForChange(call.deadline, call.signal, performance.now());
       if (result === 'deadline') {
@@ -180,7 +205,7 @@ export class Invoker {
   }
 
   close(): Promise<void> {
-    this.#unregisterShutdown();
+    this.#unregister();
     return this.pool.close();
   }
 }

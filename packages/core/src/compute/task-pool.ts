@@ -14,7 +14,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
-import { onShutdown } from '../shutdown/index.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
 import type { RunOutcome, Target, WireError, WorkerTask } from './worker-protocol.js';
@@ -44,14 +44,14 @@ export class ComputeTaskPool implements ComputePool {
   readonly #targets: ReadonlyMap<string, Target>;
   readonly #size: number;
   readonly #maxQueue: number;
-  /** Unregisters from the process-wide shutdown (see onShutdown). */
-  #unregisterShutdown: () => void = () => {};
   /** Insertion-ordered, with O(1) removal of a task that aborts while waiting. */
   readonly #queue = new Set<Task>();
   #running = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
+  /** A pool made outside serve() would keep its worker threads (and the process) alive after a signal. */
+  readonly #unregister: () => void;
 
   constructor(
     service: string,
@@ -67,8 +67,11 @@ export class ComputeTaskPool implements ComputePool {
     this.implementations = Object.freeze(implementations);
     this.#size = size;
     this.#maxQueue = maxQueue;
-    // Closed with the process on SIGTERM unless closed before.
-    this.#unregisterShutdown = onShutdown(() => this.close(), 'clients');
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'resources',
+      name: `compute pool of ${service}`,
+      close: () => this.close(),
+    });
   }
 
   run(method: string, input: unknown, options: ComputeRunOptions = {}): Promise<unknown> {
@@ -108,8 +111,8 @@ export class ComputeTaskPool implements ComputePool {
   }
 
   close(): Promise<void> {
-    this.#unregisterShutdown();
     this.#closed ??= (async () => {
+      this.#unregister();
       this.#closing = true;
       if (this.#running > 0 || this.#queue.size > 0) {
         await new Promise<void>((resolve) => {

@@ -55,15 +55,24 @@ export type Admission = 'run' | 'queued' | 'overloaded';
 export class Bulkhead {
   readonly limit: number;
   readonly maxQueue: number;
+  /** Most request body bytes held by calls queued or running (the byte budget). */
+  readonly maxBytes: number;
+  #bytes = 0;
   readonly #lanes: Lane[] = [];
   #active = 0;
   #queued = 0;
   #arrivals = 0;
   #pumping = false;
 
-  constructor(limits: LaneLimits) {
+  constructor(limits: LaneLimits, maxBytes = Number.POSITIVE_INFINITY) {
     this.limit = limits.concurrency;
     this.maxQueue = limits.maxQueue;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Request body bytes held by calls queued or running. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Slots held across all lanes. */
@@ -91,31 +100,37 @@ export class Bulkhead {
    * itself, `waiter.start` is not called), queues the waiter ('queued':
    * `start` is called when it gets its slots), or refuses ('overloaded').
    */
-  enter(lane: Lane, waiter: Waiter): Admission {
+  enter(lane: Lane, waiter: Waiter, bytes = 0): Admission {
+    // Call counts alone let 5,000 calls of 16 MiB in: bytes bound the memory.
+    if (this.#bytes + bytes > this.maxBytes) return 'overloaded';
     // No one waits in this lane, and with a free service slot no waiter of
     // another lane can be held up by the service level, so nobody is overtaken.
     if (lane.waiting.size === 0 && lane.active < lane.limit && this.#active < this.limit) {
       lane.active++;
       this.#active++;
+      this.#bytes += bytes;
       return 'run';
     }
     if (lane.waiting.size >= lane.maxQueue || this.#queued >= this.maxQueue) return 'overloaded';
     lane.waiting.push(waiter, this.#arrivals++);
     this.#queued++;
+    this.#bytes += bytes;
     return 'queued';
   }
 
   /** Gives back the slots of a holder of `lane`, and starts waiters that can now run. */
-  leave(lane: Lane): void {
+  leave(lane: Lane, bytes = 0): void {
     lane.active--;
     this.#active--;
+    this.#bytes -= bytes;
     this.#pump();
   }
 
   /** Takes a waiter out of its queue; false if it was not waiting (already started or removed). */
-  remove(lane: Lane, waiter: Waiter): boolean {
+  remove(lane: Lane, waiter: Waiter, bytes = 0): boolean {
     if (!lane.waiting.remove(waiter)) return false;
     this.#queued--;
+    this.#bytes -= bytes;
     return true;
   }
 

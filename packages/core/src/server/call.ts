@@ -73,7 +73,14 @@ export class Call implements Waiter, Watched {
     // counted from arrival, so time spent queued counts.
     const budget = req.deadlineMs > 0 ? Math.min(req.deadlineMs, route.timeoutMs) : route.timeoutMs;
     this.deadline = req.receivedAt + budget;
+    // Counted against the byte budget from admission until the call leaves.
+    let bytes = 0;
+    for (let i = 0; i < req.body.length; i++) bytes += req.body[i]!.length;
+    this.bytes = bytes;
   }
+
+  /** The request body's size in bytes, as the bulkhead's byte budget counts it. */
+  readonly bytes: number;
 
   /** Queued for a slot, not yet started. */
   get waiting(): boolean {
@@ -82,7 +89,7 @@ export class Call implements Waiter, Watched {
 
   /** Runs the call now, queues it, or sheds it. */
   admit(): void {
-    switch (this.#host.bulkhead.enter(this.route.lane, this)) {
+    switch (this.#host.bulkhead.enter(this.route.lane, this, this.bytes)) {
       case 'overloaded':
         this.#settle(
           { status: Status.OVERLOADED, message: `${this.route.name} is overloaded; try again later` },
@@ -309,7 +316,7 @@ export class Call implements Waiter, Watched {
   /** Ends a call from outside (deadline, cancel, close): leave the queue or abort the handler. */
   #stop(reply: OutgoingReply, refused: boolean, reason: () => unknown): void {
     if (this.#state === SETTLED) return;
-    if (this.#state === WAITING) this.#host.bulkhead.remove(this.route.lane, this);
+    if (this.#state === WAITING) this.#host.bulkhead.remove(this.route.lane, this, this.bytes);
     this.#settle(reply, refused);
     // After settling, so whatever the handler does on abort can no longer reply.
     this.#ctx?.stop(reason());
@@ -326,7 +333,7 @@ export class Call implements Waiter, Watched {
   #release(): void {
     if (!this.#holding) return;
     this.#holding = false;
-    this.#host.bulkhead.leave(this.route.lane);
+    this.#host.bulkhead.leave(this.route.lane, this.bytes);
     this.#host.released();
   }
 

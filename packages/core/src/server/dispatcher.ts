@@ -54,7 +54,7 @@ export class Dispatcher implements CallHost {
     this.#pool = pool;
     this.service = definition.name;
     this.log = log;
-    this.bulkhead = new Bulkhead(limits.service);
+    this.bulkhead = new Bulkhead(limits.service, limits.maxInflightBytes);
     this.#routes = buildRoutes(
       definition,
       limits,

@@ -27,6 +27,11 @@ export interface MethodOverrides extends ConcurrencyLimits {
  * { concurrency: 256, methods: { search: { concurrency: 8, maxQueue: 32, timeoutMs: 2000 } } }
  */
 export interface ServiceOverrides<TMethods = Record<string, unknown>> extends ConcurrencyLimits {
+  /**
+   * Most request body bytes held by calls queued or running, server-wide;
+   * a call that would exceed it is shed with OVERLOADED. @default 256 MiB
+   */
+  readonly maxInflightBytes?: number;
   readonly methods?: { readonly [K in keyof TMethods]?: MethodOverrides };
 }
 
@@ -42,16 +47,22 @@ export interface GracefulShutdownOptions {
    */
   readonly graceMs?: number;
   /**
-   * Process signals that shut the process down. The first one runs the
-   * process-wide shutdown() (see onShutdown): this server drains and closes,
-   * then every client, compute pool and metrics endpoint, then anything
-   * registered with onShutdown, and the process exits with code 0 (1 if
-   * something failed to close), so a forgotten timer or an IPC channel to a
-   * parent never keeps it alive. A second signal exits at once. `false`
-   * installs no listeners (close the server yourself).
+   * Process signals that start a graceful shutdown of the whole process:
+   * every server drains and closes, then every client, compute pool and
+   * metrics listener closes, then the process exits (0, or 1 if a close
+   * failed). The listeners are removed at once, so a second signal gets
+   * Node's default action (terminate at once). `false` installs no
+   * listeners: the process's shutdown is then yours.
    * @default ['SIGTERM', 'SIGINT']
    */
   readonly signals?: readonly NodeJS.Signals[] | false;
+  /**
+   * Whether the process exits once a signal's shutdown has closed what
+   * Courier opened. `false` leaves the process running (for embedding in a
+   * host that decides itself, such as a test runner).
+   * @default true
+   */
+  readonly exit?: boolean;
 }
 
 /** Options of serve(). Socket options (heartbeats, limits, batching) pass through to the transport. */
@@ -85,6 +96,12 @@ export interface ServeOptions<TService extends AnyService = AnyService> extends 
 
 export const DEFAULT_CONCURRENCY = 1024;
 export const DEFAULT_MAX_QUEUE = 4096;
+/**
+ * 256 MiB of request bodies queued or running: 16 bodies at the 16 MiB body
+ * limit, or thousands of small ones, within a 2-core, few-GB service (decoded
+ * values take a few times their bytes).
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -95,6 +112,8 @@ export interface MethodSettings extends LaneLimits {
 
 export interface ResolvedLimits {
   readonly service: LaneLimits;
+  /** The byte budget of queued and running request bodies. */
+  readonly maxInflightBytes: number;
   readonly methods: ReadonlyMap<string, MethodSettings>;
 }
 
@@ -128,7 +147,11 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
       timeoutMs: timeout(`${name}.timeoutMs`, o.timeoutMs ?? def.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   }
-  return { service, methods };
+  const maxInflightBytes = overrides.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+  if (!(maxInflightBytes > 0)) {
+    throw new RangeError(`Courier maxInflightBytes must be a positive number, got ${maxInflightBytes}`);
+  }
+  return { service, methods, maxInflightBytes };
 }
 
 /** A grace period: a non-negative number of ms. */

@@ -89,7 +89,12 @@ describe('serve: dispatch', () => {
     const spy = vi.fn();
     await using h = await startHarness(playlistService(spy));
     const out = await h.call('get', undefined, { body: [Buffer.from([0x82, 0xa1])] });
-    expect(out).toMatchObject({ status: 'BAD_REQUEST', message: 'body is not valid application/msgpack' });
+    expect(out).toMatchObject({
+      status: 'BAD_REQUEST',
+      message:
+        'body is not valid application/msgpack: MessagePack container at byte 1 claims 4 values in 1 bytes',
+      details: { reason: 'INVALID_BODY', code: 'TRUNCATED', offset: 1 },
+    });
     expect(spy).not.toHaveBeenCalled();
   });
 

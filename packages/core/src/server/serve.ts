@@ -50,6 +50,7 @@ export async function serve<TService extends AnyService>(
       graceMs: grace,
       settleMs: transport.heartbeatIntervalMs,
       signals,
+      exitOnSignal: gracefulShutdown.exit !== false,
       pool,
     });
     server.started();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerLifecycle, type ServerStats, serverLifecycleChannel } from '../diagnostics.js';
-import { handleShutdownSignals, onShutdown } from '../shutdown/index.js';
+import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import type { Dispatcher } from './dispatcher.js';
 import { graceMs as checkGraceMs } from './options.js';
 
@@ -48,6 +48,8 @@ export interface ServerParts {
   /** How long after DISCONNECT the socket stays open at least: the heartbeat interval. */
   readonly settleMs: number;
   readonly signals: readonly NodeJS.Signals[];
+  /** Whether the process exits once a signal's shutdown has closed everything. */
+  readonly exitOnSignal: boolean;
   readonly pool?: ComputePool;
 }
 
@@ -59,11 +61,12 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
   readonly #graceMs: number;
   readonly #settleMs: number;
   readonly #signals: readonly NodeJS.Signals[];
+  readonly #exitOnSignal: boolean;
   readonly #pool: ComputePool | undefined;
   /** One function for the server's whole life: observers tell servers apart by it. */
   readonly #statsFn = (): ServerStats => this.stats();
-  #removeSignalListeners: () => void = () => {};
-  #unregisterShutdown: () => void = () => {};
+  #disarm: () => void = () => {};
+  #unregister: () => void = () => {};
   #drained: Promise<void> | undefined;
   /** When clients were told to drain (performance.now()). */
   #drainStartedAt = 0;
@@ -77,6 +80,7 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
     this.#graceMs = parts.graceMs;
     this.#settleMs = parts.settleMs;
     this.#signals = parts.signals;
+    this.#exitOnSignal = parts.exitOnSignal;
     this.#pool = parts.pool;
   }
 
@@ -111,12 +115,20 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
 
   /** @internal Called once the socket is bound. */
   started(): void {
-    // The process-wide shutdown closes this server first; the signal
-    // handler then closes everything else registered and exits.
-    this.#unregisterShutdown = onShutdown(() => this.close(), 'servers');
+    // Registered even without signals: another server's signal still closes this one before the process exits.
+    this.#unregister = shutdownCoordinator.register({
+      phase: 'servers',
+      name: `server ${this.definition.name}`,
+      close: () => {
+        this.#log.info('shutting down');
+        return this.close();
+      },
+    });
     if (this.#signals.length > 0) {
-      this.#removeSignalListeners = handleShutdownSignals(this.#signals, (signal) => {
-        this.#log.info({ signal }, 'shutting down');
+      this.#disarm = shutdownCoordinator.arm({
+        signals: this.#signals,
+        graceMs: this.#graceMs,
+        exit: this.#exitOnSignal,
       });
     }
     this.#log.info({ endpoints: this.endpoints }, 'serving');
@@ -124,8 +136,8 @@ export class CourierServer<TService extends AnyService> implements Server<TServi
   }
 
   async #close(graceMs: number): Promise<void> {
-    this.#removeSignalListeners();
-    this.#unregisterShutdown();
+    this.#disarm();
+    this.#unregister();
     const graceEnds = performance.now() + graceMs;
     const outcome = await until(this.drain(), graceEnds);
     if (outcome === 'timeout') {

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { is, RawPeer } from '../../../../tests/transport/helpers.js';
 import { defineService, method } from '../definition.js';
 import { CoreChannels, type ServerLifecycle } from '../diagnostics.js';
-import { shutdown } from '../shutdown/index.js';
 import { type Deferred, deferred, startHarness, waitFor } from './harness.test-util.js';
 import { serve } from './serve.js';
 
@@ -147,24 +146,21 @@ describe('graceful shutdown', () => {
     }
   });
 
-  // The signal itself (which exits the process) is tested on child processes in tests/user-path/sigterm.test.ts.
-  it('closes with the process-wide shutdown(), and installs one listener per signal however many servers', async () => {
+  it('closes on SIGTERM, then removes its listeners', async () => {
     const svc = slowService();
     const before = process.listenerCount('SIGTERM');
-    const options = {
+    const server = await serve(svc.definition, {
+      bind: 'inproc://courier-shutdown-signal-test',
       logger: pino({ level: 'silent' }),
-      gracefulShutdown: { signals: ['SIGTERM'] as NodeJS.Signals[], graceMs: 0 },
-    };
-    const a = await serve(svc.definition, { bind: 'inproc://courier-shutdown-coordinator-a', ...options });
-    const b = await serve(svc.definition, { bind: 'inproc://courier-shutdown-coordinator-b', ...options });
+      gracefulShutdown: { signals: ['SIGTERM'], graceMs: 0, exit: false },
+    });
     try {
       expect(process.listenerCount('SIGTERM')).toBe(before + 1);
-      await shutdown();
-      expect(lifecycle.filter((e) => e.event === 'stopped')).toHaveLength(2);
+      process.emit('SIGTERM', 'SIGTERM');
       expect(process.listenerCount('SIGTERM')).toBe(before);
+      await waitFor(() => lifecycle.some((e) => e.event === 'stopped'));
     } finally {
-      await a.close();
-      await b.close();
+      await server.close();
     }
   });
 

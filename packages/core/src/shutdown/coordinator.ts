@@ -1,115 +1,146 @@
-import { constants } from 'node:os';
-
 /**
- * The order things close in on shutdown. Servers first: they drain, and a
- * draining handler may still call other services through clients and use the
- * compute pool. Then clients and pools. Probes last, so `/readyz` keeps
- * answering 503 (not refusing connections) while the servers drain.
+ * One per process: decides that the process ends after a shutdown signal.
+ *
+ * serve() closes what it owns on SIGTERM, but a process also holds clients,
+ * a metrics HTTP listener, compute pools and timers that serve() does not
+ * own; any one of them keeps Node's event loop alive, and under Kubernetes
+ * that means waiting for SIGKILL. So everything Courier opens registers here,
+ * and the first signal closes it all in order (servers drain first, since
+ * their handlers may still call other services through clients; the metrics
+ * listener last, so /readyz answers 503 while draining), then exits.
  */
-export type ShutdownPhase = 'servers' | 'clients' | 'probes';
-const PHASES: readonly ShutdownPhase[] = ['servers', 'clients', 'probes'];
 
-type Closer = () => unknown;
+/** Closing order: every participant of a phase is closed before the next phase starts. */
+export type ShutdownPhase = 'servers' | 'clients' | 'resources';
 
-const closers = new Map<ShutdownPhase, Set<Closer>>(PHASES.map((phase) => [phase, new Set()]));
-let running: Promise<void> | undefined;
+const PHASES: readonly ShutdownPhase[] = ['servers', 'clients', 'resources'];
 
-/**
- * Registers `close` to run when the process shuts down (on the first
- * SIGTERM/SIGINT a server listens for, or when `shutdown()` is called).
- * Everything Courier opens (servers, clients, compute pools, the metrics
- * endpoint) registers itself; register your own resources the same way.
- * Returns a function that unregisters it (call it once you closed it yourself).
- */
-export function onShutdown(close: Closer, phase: ShutdownPhase = 'clients'): () => void {
-  const set = closers.get(phase)!;
-  const entry: Closer = () => close();
-  set.add(entry);
-  return () => {
-    set.delete(entry);
-  };
+export interface ShutdownParticipant {
+  readonly phase: ShutdownPhase;
+  /** For the message when closing it fails. */
+  readonly name: string;
+  close(): Promise<void>;
 }
 
-/**
- * Closes everything registered with onShutdown, phase by phase (servers,
- * then clients and pools, then probes), each phase's closers at once.
- * Resolves when all have closed; rejects with an AggregateError if any
- * failed (after the rest closed). Idempotent while it runs. Does not exit
- * the process: the signal handler does that once this settles.
- */
-export function shutdown(): Promise<void> {
-  running ??= (async () => {
-    const failures: unknown[] = [];
-    try {
-      for (const phase of PHASES) {
-        const set = closers.get(phase)!;
-        const batch = [...set];
-        set.clear();
-        const results = await Promise.allSettled(batch.map(async (close) => close()));
-        for (const r of results) if (r.status === 'rejected') failures.push(r.reason);
-      }
-    } finally {
-      running = undefined;
-    }
-    if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some resources failed to close');
-  })();
-  return running;
+export interface ArmOptions {
+  readonly signals: readonly NodeJS.Signals[];
+  /** The longest the shutdown may take; the exit backstop waits for it plus a margin. */
+  readonly graceMs: number;
+  /** Exit the process once everything is closed. @default true */
+  readonly exit?: boolean;
 }
 
-const wanted = new Map<NodeJS.Signals, number>();
-let signalled: NodeJS.Signals | undefined;
+/** Time beyond the longest grace period for clients and listeners to close before the process exits anyway. */
+const BACKSTOP_MARGIN_MS = 5_000;
 
-/**
- * Makes `signals` shut the process down: the first one runs shutdown() and
- * then exits (0, or 1 if something failed to close), so nothing the user
- * forgot to close (a timer, an IPC channel to a parent) keeps a process alive
- * that Kubernetes or a process manager asked to stop; a second signal exits
- * at once. Reference-counted: the returned function releases this interest,
- * and the listeners go once nobody wants them. `onSignal` runs first, e.g.
- * to log which signal arrived.
- */
-export function handleShutdownSignals(
-  signals: readonly NodeJS.Signals[],
-  onSignal: (signal: NodeJS.Signals) => void = () => {},
-): () => void {
-  const hooks = signalHooks;
-  hooks.add(onSignal);
-  for (const signal of signals) {
-    const count = wanted.get(signal) ?? 0;
-    if (count === 0) process.on(signal, onProcessSignal);
-    wanted.set(signal, count + 1);
+export class ShutdownCoordinator {
+  readonly #participants = new Set<ShutdownParticipant>();
+  /** Who asked for signal handling; the listeners stay while one of them is armed. */
+  readonly #arms = new Set<ArmOptions>();
+  readonly #listening = new Map<NodeJS.Signals, (signal: NodeJS.Signals) => void>();
+  #running: Promise<number> | undefined;
+
+  constructor(private readonly exitProcess: (code: number) => void = (code) => process.exit(code)) {}
+
+  /** Adds a participant; returns a function that removes it (call it when the participant closes itself). */
+  register(participant: ShutdownParticipant): () => void {
+    this.#participants.add(participant);
+    return () => {
+      this.#participants.delete(participant);
+    };
   }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    hooks.delete(onSignal);
-    // After a signal the listeners stay, so that a second one exits at once.
-    if (signalled !== undefined) return;
-    for (const signal of signals) {
-      const count = (wanted.get(signal) ?? 1) - 1;
-      if (count === 0) {
-        wanted.delete(signal);
-        process.off(signal, onProcessSignal);
-      } else wanted.set(signal, count);
-    }
-  };
-}
 
-const signalHooks = new Set<(signal: NodeJS.Signals) => void>();
-
-function onProcessSignal(signal: NodeJS.Signals): void {
-  if (signalled !== undefined) {
-    // The conventional exit code of a process killed by a signal.
-    process.exit(128 + (constants.signals[signal] ?? 15));
+  /**
+   * Listens for `options.signals` until the returned function is called
+   * (serve() arms when it starts and disarms when its server is closed by
+   * other means; clients and listeners only register, so a process that
+   * never serves keeps Node's default signal handling).
+   */
+  arm(options: ArmOptions): () => void {
+    if (this.#running !== undefined) return () => {};
+    this.#arms.add(options);
+    this.#listen();
+    return () => {
+      if (!this.#arms.delete(options) || this.#running !== undefined) return;
+      this.#listen();
+    };
   }
-  signalled = signal;
-  for (const hook of [...signalHooks]) hook(signal);
-  shutdown().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+
+  /** Whether a signal listener is installed for `signal`. */
+  armedFor(signal: NodeJS.Signals): boolean {
+    return this.#listening.has(signal);
+  }
+
+  /**
+   * Closes every participant, phase by phase, then exits (0, or 1 if a close
+   * failed) unless every arm said `exit: false`. The signal listeners are
+   * removed first, so a second signal gets Node's default action and ends
+   * the process at once, instead of waiting for a shutdown that may be
+   * stuck. Idempotent while it runs.
+   */
+  shutdown(signal?: NodeJS.Signals): Promise<number> {
+    this.#running ??= this.#run(signal);
+    return this.#running;
+  }
+
+  /** Makes the installed listeners match the signals the current arms ask for. */
+  #listen(): void {
+    const wanted = new Set([...this.#arms].flatMap((a) => a.signals));
+    for (const [signal, listener] of this.#listening) {
+      if (wanted.has(signal)) continue;
+      process.off(signal, listener);
+      this.#listening.delete(signal);
+    }
+    for (const signal of wanted) {
+      if (this.#listening.has(signal)) continue;
+      const listener = (received: NodeJS.Signals): void => {
+        void this.shutdown(received);
+      };
+      this.#listening.set(signal, listener);
+      process.on(signal, listener);
+    }
+  }
+
+  async #run(signal: NodeJS.Signals | undefined): Promise<number> {
+    const arms = [...this.#arms];
+    this.#arms.clear();
+    this.#listen();
+    const exit = arms.some((a) => a.exit !== false);
+    const graceMs = Math.max(0, ...arms.map((a) => a.graceMs));
+    // A close that never settles must not keep the process up until SIGKILL.
+    const backstop = exit
+      ? setTimeout(() => {
+          process.emitWarning(`shutdown after ${signal ?? 'request'} did not finish in time; exiting`, {
+            code: 'COURIER_SHUTDOWN_TIMEOUT',
+          });
+          this.exitProcess(1);
+        }, graceMs + BACKSTOP_MARGIN_MS)
+      : undefined;
+    backstop?.unref();
+    let code = 0;
+    for (const phase of PHASES) {
+      const closing = [...this.#participants].filter((p) => p.phase === phase);
+      const results = await Promise.allSettled(closing.map((p) => p.close()));
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') {
+          code = 1;
+          process.emitWarning(`closing ${closing[i]?.name} failed: ${String(result.reason)}`, {
+            code: 'COURIER_SHUTDOWN_CLOSE',
+          });
+        }
+      });
+      for (const p of closing) this.#participants.delete(p);
+    }
+    clearTimeout(backstop);
+    if (exit) {
+      this.exitProcess(code);
+    } else {
+      // Nothing ends the process, so it may serve again and be armed again (tests do).
+      this.#running = undefined;
+    }
+    return code;
+  }
 }
+
+/** The process's coordinator. */
+export const shutdownCoordinator = new ShutdownCoordinator();

@@ -1,1 +1,7 @@
-export { handleShutdownSignals, onShutdown, type ShutdownPhase, shutdown } from './coordinator.js';
+export {
+  type ArmOptions,
+  ShutdownCoordinator,
+  type ShutdownParticipant,
+  type ShutdownPhase,
+  shutdownCoordinator,
+} from './coordinator.js';

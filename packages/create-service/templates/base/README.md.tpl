@@ -5,7 +5,7 @@ A Courier service, scaffolded by `create-service`.
 ## Run it
 
 ```sh
-npm start                 # listens on tcp://127.0.0.1:{{port}} (set BIND to change)
+npm start                 # builds dist/, then runs it with plain node on tcp://127.0.0.1:{{port}} (set BIND to change)
 npm run dev               # the same, restarting on changes
 ```
 
@@ -37,7 +37,7 @@ npm run bench             # throughput and latency percentiles of greet
 
 ## Deploy it
 
-Run `npm start` (or `node --import tsx src/main.ts`) with `BIND=tcp://0.0.0.0:{{port}}`.
+Run `npm run build`, then `node dist/main.js` (what `npm start` does), with `BIND=tcp://0.0.0.0:{{port}}`.
 On SIGTERM the service tells its clients it is draining, finishes in-flight calls and exits,
 so rolling restarts lose no requests. In Kubernetes, publish the port through a headless
 Service; clients find every instance with DNS SRV discovery (`dnsSrv(...)` in @courier/core).

@@ -499,7 +499,7 @@ export function decodeMessage(
         continue;
       }
     }
-    // Any other envelope goes through msgpackr, one at a time, and the
+    // Any other envelope goes through the strict codec, one at a time, and the
     // checks below, which also find whatever is wrong with it.
     let env: unknown;
     let size = 0;
@@ -509,9 +509,11 @@ export function decodeMessage(
         size = to;
         return false;
       });
-    } catch {
+    } catch (e) {
+      // The strict codec's message names an offset and a reason, never the input.
+      const why = e instanceof Error ? `: ${e.message}` : '';
       errors.push(
-        fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, `envelope ${n + 1} is not valid MessagePack`),
+        fail('MALFORMED_ENVELOPE', 0, Status.BAD_REQUEST, `envelope ${n + 1} is not valid MessagePack${why}`),
       );
       return { packets, errors };
     }

@@ -45,10 +45,12 @@ export function isOptionalString(v: unknown): v is string | null | undefined {
 /** True for nil or a metadata map within the limits (entries, key and value lengths). */
 export function isMetadata(v: unknown): v is Metadata | null | undefined {
   if (v == null) return true;
-  if (typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false;
+  // A plain map only: a Date (the timestamp extension) or a bin is not metadata.
+  if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
   let n = 0;
   for (const key in v) {
-    if (++n > MAX_META_ENTRIES) return false;
+    // A `__proto__` key (an own property from the decoder) is refused, not renamed.
+    if (++n > MAX_META_ENTRIES || key === '__proto__') return false;
     const value = (v as Record<string, unknown>)[key];
     if (typeof value !== 'string' || value.length > MAX_STRING_LENGTH || key.length > MAX_STRING_LENGTH) {
       return false;
