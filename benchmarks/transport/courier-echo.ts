@@ -1,4 +1,5 @@
 import { type Reply, Status, TransportClient, TransportServer } from '@courier/transport';
+import { benchClientSecurity, benchServerSecurity } from '../security/curve-env.js';
 import type { EchoClient, EchoServer } from './echo.js';
 
 /** Long enough never to fire in a healthy run; a reply that misses it fails the benchmark. */
@@ -9,6 +10,7 @@ const METHOD = 'bench.echo';
 export async function listenCourierEcho(bind: string): Promise<EchoServer> {
   const server = await TransportServer.listen({
     bind,
+    security: benchServerSecurity(),
     onRequest: (req) => req.reply({ status: Status.OK, body: req.body }),
   });
   return { endpoint: server.endpoints[0]!, close: () => server.close() };
@@ -16,7 +18,7 @@ export async function listenCourierEcho(bind: string): Promise<EchoServer> {
 
 /** An echo client on @courier/transport with default options. */
 export function connectCourierEcho(endpoint: string): EchoClient {
-  const client = new TransportClient({ connect: endpoint });
+  const client = new TransportClient({ connect: endpoint, security: benchClientSecurity() });
   return {
     // A plain then() rather than an async function: the raw baseline returns
     // its promise directly, so this adds no more than the status check.

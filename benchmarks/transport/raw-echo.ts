@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { rawCurveClientOptions, rawCurveServerOptions } from '../security/curve-env.js';
 import type { EchoClient, EchoServer } from './echo.js';
 import { packetCount, RawBatchWriter } from './raw-batch-writer.js';
 
@@ -39,7 +40,12 @@ export class RawEchoServer implements EchoServer {
 
   /** `handler` answers each request: by default the echo, at once; an async one replies when it settles. */
   static async listen(bind: string, handler: RawHandler = echo): Promise<RawEchoServer> {
-    const sock = new zmq.Router({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM, linger: 0 });
+    const sock = new zmq.Router({
+      sendHighWaterMark: HWM,
+      receiveHighWaterMark: HWM,
+      linger: 0,
+      ...rawCurveServerOptions(),
+    });
     await sock.bind(bind);
     return new RawEchoServer(sock, sock.lastEndpoint ?? bind, handler);
   }
@@ -102,7 +108,12 @@ export class RawEchoClient implements EchoClient {
   #closed = false;
 
   constructor(endpoint: string) {
-    this.#sock = new zmq.Dealer({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM, linger: 0 });
+    this.#sock = new zmq.Dealer({
+      sendHighWaterMark: HWM,
+      receiveHighWaterMark: HWM,
+      linger: 0,
+      ...rawCurveClientOptions(),
+    });
     this.#sock.connect(endpoint);
     this.#writer = new RawBatchWriter({
       send: (frames) => this.#sock.send(frames),

@@ -33,6 +33,8 @@ from typing import Any
 import msgpack
 import zmq
 
+import courier_curve  # noqa: E402  (next to this file; CURVE set-up and the caller proof)
+
 # --- §4, §5: constants -------------------------------------------------------------
 
 SIGNATURE = b"CRR\x01"
@@ -367,11 +369,13 @@ class Pending:
 class Client:
     """A DEALER connected to one server; many requests in flight, matched by id."""
 
-    def __init__(self, endpoint: str, interval_ms: int = 1000, liveness: int = 3) -> None:
+    def __init__(self, endpoint: str, interval_ms: int = 1000, liveness: int = 3, curve: dict | None = None) -> None:
         self.endpoint = endpoint
         self.interval_ms = interval_ms
         self.liveness = liveness
         self.sock = zmq.Context.instance().socket(zmq.DEALER)
+        if curve is not None:
+            courier_curve.secure_client(self.sock, curve["server_key"], curve["secret_key"])
         # No ZMQ_IMMEDIATE, so nothing received is lost when the connection drops (§2.2);
         # linger 0 so that purge() really discards what is queued.
         self.sock.setsockopt(zmq.SNDTIMEO, interval_ms)
@@ -564,10 +568,12 @@ class Server:
     on purpose: clients must handle batches and match replies by id.
     """
 
-    def __init__(self, endpoint: str, interval_ms: int = 1000, liveness: int = 3) -> None:
+    def __init__(self, endpoint: str, interval_ms: int = 1000, liveness: int = 3, curve: dict | None = None) -> None:
         self.interval_ms = interval_ms
         self.liveness = liveness
         self.sock = zmq.Context.instance().socket(zmq.ROUTER)
+        if curve is not None:
+            self.zap = courier_curve.secure_server(self.sock, curve["secret_key"], curve["allow"])
         self.sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
         self.sock.setsockopt(zmq.LINGER, 1000)
         self.sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)
@@ -782,10 +788,14 @@ def main(argv: list[str]) -> int:
     c.add_argument("--content-type", default=None)
     c.add_argument("--interval-ms", type=int, default=1000)
     c.add_argument("--liveness", type=int, default=3)
+    c.add_argument("--server-key", default=None, help="CURVE: the server's public key (Z85)")
+    c.add_argument("--secret-key", default=None, help="CURVE: this client's secret key (Z85)")
     s = sub.add_parser("server")
     s.add_argument("endpoint")
     s.add_argument("--interval-ms", type=int, default=1000)
     s.add_argument("--liveness", type=int, default=3)
+    s.add_argument("--secret-key", default=None, help="CURVE: this server's secret key (Z85)")
+    s.add_argument("--allow", action="append", default=[], help="CURVE: an allowed client key, repeatable")
     p = sub.add_parser("probe")
     p.add_argument("endpoint")
     p.add_argument("case", choices=sorted(PROBES))
@@ -794,7 +804,8 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     if args.mode == "client":
-        client = Client(args.endpoint, args.interval_ms, args.liveness)
+        curve = {"server_key": args.server_key, "secret_key": args.secret_key} if args.server_key else None
+        client = Client(args.endpoint, args.interval_ms, args.liveness, curve)
         meta = dict(kv.split("=", 1) for kv in args.meta) or None
         calls = [
             {"method": args.method, "meta": meta, "content_type": args.content_type,
@@ -807,7 +818,8 @@ def main(argv: list[str]) -> int:
         client.close()
         return 0
     if args.mode == "server":
-        server = Server(args.endpoint, args.interval_ms, args.liveness)
+        curve = {"secret_key": args.secret_key, "allow": args.allow} if args.secret_key else None
+        server = Server(args.endpoint, args.interval_ms, args.liveness, curve)
 
         def stop(_signum: int, _frame: Any) -> None:
             server.stopping = True

@@ -1,5 +1,5 @@
 import { createDynamicClient, type DynamicClient } from '@courier/core';
-import type { ClientOptions as TransportClientOptions } from '@courier/transport';
+import type { ClientSecurityOptions, ClientOptions as TransportClientOptions } from '@courier/transport';
 
 /** Heartbeats tuned for a command-line tool: an unreachable endpoint is reported within about a second. */
 export const CLI_TRANSPORT: Omit<TransportClientOptions, 'connect'> = {
@@ -14,9 +14,10 @@ export const CLI_TRANSPORT: Omit<TransportClientOptions, 'connect'> = {
  * One attempt per command, no circuit breaker: what the user typed is sent
  * once, and its outcome printed.
  */
-export function cliClient(endpoint: string): DynamicClient {
+export function cliClient(endpoint: string, security?: ClientSecurityOptions): DynamicClient {
   return createDynamicClient(null, {
     endpoints: [endpoint],
+    ...(security !== undefined && { security }),
     transport: CLI_TRANSPORT,
     retry: false,
     circuitBreaker: false,

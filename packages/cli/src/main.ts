@@ -2,10 +2,12 @@ import { bench, benchUsage } from './commands/bench.js';
 import { call, callUsage } from './commands/call.js';
 import { describe, describeUsage } from './commands/describe.js';
 import { health, healthUsage } from './commands/health.js';
+import { keygen, keygenUsage } from './commands/keygen.js';
 import { UsageError } from './errors.js';
 import { type CliIO, processIO } from './io.js';
+import { securityUsage } from './security-flags.js';
 
-const COMMANDS = { call, describe, health, bench } as const;
+const COMMANDS = { call, describe, health, bench, keygen } as const;
 
 export const usage = `courier: call, inspect and load-test Courier services
 
@@ -14,16 +16,20 @@ Usage:
   ${describeUsage.split('\n')[0]}
   ${healthUsage.split('\n')[0]}
   ${benchUsage.split('\n')[0]}
+  ${keygenUsage.split('\n')[0]}
 
 An endpoint is tcp://host:port, ipc://path, host:port or a port on 127.0.0.1.
 Run \`courier <command> --help\` for a command's options.
+
+${securityUsage}
 Exit codes: 0 success, 1 the call failed (error printed), 2 bad usage.`;
 
 const HELP: Record<keyof typeof COMMANDS, string> = {
-  call: callUsage,
-  describe: describeUsage,
-  health: healthUsage,
-  bench: benchUsage,
+  call: `${callUsage}\n\n${securityUsage}`,
+  describe: `${describeUsage}\n\n${securityUsage}`,
+  health: `${healthUsage}\n\n${securityUsage}`,
+  bench: `${benchUsage}\n\n${securityUsage}`,
+  keygen: keygenUsage,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

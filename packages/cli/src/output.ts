@@ -1,4 +1,5 @@
 import { CourierError } from '@courier/core';
+import { HANDSHAKE_FAILED } from '@courier/transport';
 
 /** JSON for people: binary values as base64, bigints as strings. */
 export function toJson(value: unknown): string {
@@ -22,6 +23,10 @@ export function toJson(value: unknown): string {
 export function describeError(err: unknown, endpoint: string): string {
   if (err instanceof CourierError) {
     if (err.code === 'UNAVAILABLE') {
+      // A failed CURVE handshake says exactly what went wrong; keep it.
+      if ((err.details as { code?: unknown } | undefined)?.code === HANDSHAKE_FAILED) {
+        return `cannot reach ${endpoint}: ${err.message}`;
+      }
       const why = err.message.includes('draining')
         ? 'it is draining'
         : 'no Courier service is answering there';

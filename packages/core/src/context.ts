@@ -1,4 +1,4 @@
-import type { Metadata } from '@courier/transport';
+import type { CallerIdentity, Metadata } from '@courier/transport';
 import type { Logger } from 'pino';
 
 /** Per-call options; every field is optional. */
@@ -39,8 +39,13 @@ export interface Context {
   readonly meta: Readonly<Metadata>;
   /** W3C traceparent of this request (a new trace when the caller sent none). */
   readonly traceparent: string;
-  /** The calling service's name, when the caller said. */
+  /** The calling service's name, when the caller said (unauthenticated: see `identity`). */
   readonly caller: string | undefined;
+  /**
+   * Who the caller authenticated as on a server with `security`: its CURVE
+   * public key and the user id `allow` mapped it to. Undefined in plaintext.
+   */
+  readonly identity: CallerIdentity | undefined;
   /** A pino child logger bound to this request (service, method, trace id). */
   readonly log: Logger;
   /**

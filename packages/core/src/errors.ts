@@ -76,6 +76,9 @@ function errorClass<const C extends ErrorCode>(code: C, name: string): CourierEr
 /** The input failed validation, or the request was malformed. */
 export const BadRequestError = errorClass('BAD_REQUEST', 'BadRequestError');
 export type BadRequestError = InstanceType<typeof BadRequestError>;
+/** The caller is not allowed to call this method: refused before the handler ran. */
+export const PermissionDeniedError = errorClass('PERMISSION_DENIED', 'PermissionDeniedError');
+export type PermissionDeniedError = InstanceType<typeof PermissionDeniedError>;
 /** Unknown service or method, or a resource the handler could not find. */
 export const NotFoundError = errorClass('NOT_FOUND', 'NotFoundError');
 export type NotFoundError = InstanceType<typeof NotFoundError>;
@@ -103,6 +106,7 @@ export type DeadlineExceededError = InstanceType<typeof DeadlineExceededError>;
 
 const CLASSES = {
   BAD_REQUEST: BadRequestError,
+  PERMISSION_DENIED: PermissionDeniedError,
   NOT_FOUND: NotFoundError,
   TOO_LARGE: TooLargeError,
   OVERLOADED: OverloadedError,
@@ -248,6 +252,7 @@ type ProgrammingCode =
  */
 export const errorCodes = {
   BAD_REQUEST: { class: 'BadRequestError', status: Status.BAD_REQUEST },
+  PERMISSION_DENIED: { class: 'PermissionDeniedError', status: Status.PERMISSION_DENIED },
   NOT_FOUND: { class: 'NotFoundError', status: Status.NOT_FOUND },
   TOO_LARGE: { class: 'TooLargeError', status: Status.TOO_LARGE },
   OVERLOADED: { class: 'OverloadedError', status: Status.OVERLOADED },

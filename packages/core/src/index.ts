@@ -2,6 +2,18 @@
 // purpose: a change here is a change to the API (see api/core.api.md).
 
 export {
+  type CallerIdentity,
+  type ClientSecurityOptions,
+  clientSecurityFromEnv,
+  generateKeyPair,
+  KeyAllowlist,
+  type KeyPair,
+  readKeyFile,
+  SecurityError,
+  type ServerSecurityOptions,
+  serverSecurityFromEnv,
+} from '@courier/transport';
+export {
   BuiltinMethod,
   type HealthReport,
   type MethodDescription,
@@ -75,6 +87,7 @@ export {
   InternalError,
   NotFoundError,
   OverloadedError,
+  PermissionDeniedError,
   ServerConfigError,
   type ServerConfigErrorCode,
   TooLargeError,
@@ -91,6 +104,7 @@ export {
 } from './events/subscriber.js';
 export type { EventData, EventHandlers, EventInfo, EventName, EventPayload } from './events/types.js';
 export type { Issue } from './issues.js';
+export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export type {
   ConcurrencyLimits,
   GracefulShutdownOptions,

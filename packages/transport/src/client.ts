@@ -23,6 +23,8 @@ import {
 } from './protocol/framing.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
+import { applyClientSecurity, type ClientSecurityOptions } from './security/client-security.js';
+import { HandshakeWatch } from './security/handshake-watch.js';
 import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
 import { WarningThrottle } from './warning-throttle.js';
 
@@ -33,6 +35,12 @@ export interface ClientOptions extends SocketOptions {
   reconnectIntervalMs?: number;
   /** ZMQ_RECONNECT_IVL_MAX: reconnect backoff ceiling. @default 2000 */
   reconnectMaxIntervalMs?: number;
+  /**
+   * CURVE: the server's public key and this client's key pair
+   * (docs/security.md). A failed handshake ends calls at once with
+   * UNAVAILABLE, `details.code` ERR_COURIER_HANDSHAKE_FAILED. Omitted: plaintext.
+   */
+  security?: ClientSecurityOptions;
 }
 
 /**
@@ -129,6 +137,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   #idsWrapped = false;
   #lastSent = 0;
   readonly #rejectedWarnings = new WarningThrottle(REJECTED_WARNING_INTERVAL_MS);
+  #handshake: HandshakeWatch | undefined;
+  /** Queued requests were purged since the last good handshake (once per failure streak). */
+  #purgedForHandshake = false;
 
   constructor(options: ClientOptions) {
     super();
@@ -152,6 +163,21 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       reconnectMaxInterval: options.reconnectMaxIntervalMs ?? 2000,
       linger: 0,
     });
+    try {
+      if (options.security !== undefined) applyClientSecurity(this.#sock, options.security, true);
+    } catch (err) {
+      this.#sock.close();
+      throw err;
+    }
+    if (options.security !== undefined) {
+      this.#handshake = new HandshakeWatch(
+        this.#sock,
+        (message) => this.#onHandshakeFailed(message),
+        () => {
+          this.#purgedForHandshake = false;
+        },
+      );
+    }
     try {
       this.#sock.connect(this.endpoint);
     } catch (cause) {
@@ -207,6 +233,11 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     return this.#state;
   }
 
+  /** Why the last CURVE handshake failed, until one succeeds; undefined in plaintext. */
+  get handshakeFailure(): string | undefined {
+    return this.#handshake?.failure;
+  }
+
   /** Requests sent and not yet settled. */
   get inflight(): number {
     return this.#pending.size;
@@ -217,6 +248,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       case 'closed':
         return Promise.resolve(localReply(Status.UNAVAILABLE, 'client is closed'));
       case 'dead':
+        if (this.#handshake?.failure !== undefined) return Promise.resolve(this.#handshakeReply());
         return Promise.resolve(
           localReply(
             Status.UNAVAILABLE,
@@ -317,6 +349,33 @@ export class TransportClient extends EventEmitter<ClientEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #handshakeReply(): Reply {
+    return {
+      ...localReply(
+        Status.UNAVAILABLE,
+        `${this.endpoint}: ${this.#handshake?.failure ?? 'handshake failed'}`,
+      ),
+      details: { code: 'ERR_COURIER_HANDSHAKE_FAILED' },
+    };
+  }
+
+  /**
+   * No connection could be secured: calls in flight end now, with the
+   * reason, and new ones fail fast until a handshake succeeds (libzmq keeps
+   * retrying at its reconnect interval).
+   */
+  #onHandshakeFailed(_message: string): void {
+    if (this.#state === 'closed') return;
+    for (const id of [...this.#pending.keys()]) this.#settle(id, this.#handshakeReply());
+    this.#setState('dead');
+    // What is still queued must not reach the server after a later success;
+    // once per streak, since replacing the connection starts a new handshake.
+    if (!this.#purgedForHandshake) {
+      this.#purgedForHandshake = true;
+      this.#purge();
+    }
   }
 
   #allocateId(): number {

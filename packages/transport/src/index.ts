@@ -24,6 +24,7 @@ export * from './protocol/events.js';
 export * from './protocol/index.js';
 export * from './pubsub/index.js';
 export { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
+export * from './security/index.js';
 export type { SendLimitCode } from './send-limits.js';
 export { type ServerOptions, TransportServer } from './server.js';
 export { yieldToLoop } from './yield.js';

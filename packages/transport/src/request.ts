@@ -1,5 +1,6 @@
 import type { Status } from './protocol/constants.js';
 import type { Metadata } from './protocol/envelope.js';
+import type { CallerIdentity } from './security/server-security.js';
 
 /** Why a request's signal aborted. */
 export const AbortReason = {
@@ -28,6 +29,8 @@ export interface IncomingRequest {
   readonly receivedAt: number;
   /** The caller's routing id, in hex. */
   readonly peer: string;
+  /** Who the caller authenticated as, on a server with `security`; undefined in plaintext. */
+  readonly caller?: CallerIdentity | undefined;
   /** Aborts when the caller cancels, the caller is lost, or the server closes. */
   readonly signal: AbortSignal;
   readonly abortReason: AbortReason | undefined;

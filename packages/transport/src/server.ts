@@ -18,6 +18,11 @@ import { appendReplyEnvelope, type DecodeError, decodeMessage, encodeEnvelope } 
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
+import {
+  type CallerIdentity,
+  ServerSecurity,
+  type ServerSecurityOptions,
+} from './security/server-security.js';
 import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
 
 export interface ServerOptions extends SocketOptions {
@@ -33,6 +38,12 @@ export interface ServerOptions extends SocketOptions {
    * request's signal aborts first, after which replies are discarded.
    */
   onRequest: (req: IncomingRequest) => void;
+  /**
+   * CURVE encryption and client authentication (docs/security.md): only
+   * clients whose key `allow` accepts get through the handshake, and each
+   * request carries its caller's identity (`req.caller`). Omitted: plaintext.
+   */
+  security?: ServerSecurityOptions;
 }
 
 interface Peer {
@@ -40,6 +51,8 @@ interface Peer {
   readonly route: Buffer;
   readonly liveness: Liveness;
   readonly inflight: Map<number, ServerRequest>;
+  /** Who this peer authenticated as; undefined on a plaintext server. */
+  readonly caller: CallerIdentity | undefined;
   /**
    * Something other than a heartbeat was sent to the peer since the last
    * tick. A flag, not a timestamp, so a reply costs no clock read.
@@ -72,6 +85,7 @@ export class TransportServer {
   #closed = false;
   /** The request inside onRequest, not yet tracked in its peer's `inflight`. */
   #handling: ServerRequest | undefined;
+  readonly #security: ServerSecurity | undefined;
 
   constructor(options: ServerOptions) {
     this.#opts = resolveSocketOptions(options);
@@ -83,6 +97,7 @@ export class TransportServer {
       );
     }
     this.#onRequest = options.onRequest;
+    this.#security = options.security === undefined ? undefined : new ServerSecurity(options.security);
     this.#sock = new zmq.Router({
       // Fail fast instead of blocking every peer behind one slow peer: a
       // reply that cannot be queued for its peer is dropped and counted, and
@@ -93,6 +108,10 @@ export class TransportServer {
       receiveHighWaterMark: this.#opts.receiveHighWaterMark,
       maxMessageSize: this.#opts.maxFrameBytes,
       linger: 1000,
+      // Secure routing ids are proven per key (security/caller-id.ts), so a
+      // reconnect may take over its own id at once instead of being refused
+      // until the server notices the old connection is gone.
+      handover: options.security !== undefined,
     });
     this.#writer = new BatchWriter({
       maxBatchPackets: this.#opts.maxBatchPackets,
@@ -154,7 +173,14 @@ export class TransportServer {
 
   async start(): Promise<void> {
     if (this.#loop !== undefined) return;
-    this.#endpoints.push(...(await bindAll(this.#sock, this.#bind)));
+    // The ZAP handler must be up, and CURVE set, before the first bind.
+    await this.#security?.apply(this.#sock);
+    try {
+      this.#endpoints.push(...(await bindAll(this.#sock, this.#bind)));
+    } catch (err) {
+      this.#security?.release();
+      throw err;
+    }
     this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
     this.#timer.unref();
     this.#loop = this.#receiveLoop();
@@ -204,6 +230,7 @@ export class TransportServer {
     }
     await this.#writer.flushed();
     this.#sock.close();
+    this.#security?.release();
     await this.#loop;
     // Peers met while closing (refused with UNAVAILABLE) are forgotten too.
     for (const peer of this.#peers.values()) this.#removePeer(peer, 'closed');
@@ -231,6 +258,14 @@ export class TransportServer {
     const key = route.toString('latin1');
     let peer = this.#peers.get(key);
     if (peer !== undefined) peer.liveness.seen(now);
+    else if (this.#security !== undefined && this.#security.identify(route) === undefined) {
+      // Through the handshake without a valid proof of its key, or with a
+      // key no longer allowed: no service, and no reply that would confirm
+      // what this is.
+      if (droppedChannel.hasSubscribers)
+        droppedChannel.publish({ side: 'server', reason: 'UNAUTHENTICATED' });
+      return;
+    }
     for (const packet of packets) {
       // A packet after a DISCONNECT in the same message is first contact
       // again: it must not land on the peer that was just removed.
@@ -253,6 +288,7 @@ export class TransportServer {
         this.#opts.maxPeerHeartbeatIntervalMs,
       ),
       inflight: new Map(),
+      caller: this.#security?.identify(route),
       sentSinceTick: false,
     };
     this.#peers.set(key, peer);
@@ -506,6 +542,10 @@ class ServerRequest implements IncomingRequest {
 
   get peer(): string {
     return this.#peer.route.toString('hex');
+  }
+
+  get caller(): CallerIdentity | undefined {
+    return this.#peer.caller;
   }
 
   get replied(): boolean {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { encodeBody } from '@courier/core';
-import { Status, statusName, TransportClient } from '@courier/transport';
+import { type ClientSecurityOptions, Status, statusName, TransportClient } from '@courier/transport';
 import { CLI_TRANSPORT } from '../client.js';
 import { type LatencyBucket, LatencyRecorder, type LatencySummary } from './latency.js';
 
@@ -14,6 +14,8 @@ export interface BenchOptions {
   durationMs: number;
   /** Per-call deadline. @default 5000 */
   deadlineMs?: number;
+  /** CURVE keys (`--server-key`, `--key-file` or the environment); omitted: plaintext. */
+  security?: ClientSecurityOptions | undefined;
   /** Time spent calling before measuring, so connections and JIT are warm. @default 1000 (capped at a fifth of durationMs) */
   warmupMs?: number;
   /** Called about every 250 ms while measuring. */
@@ -53,7 +55,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   // Encode once: the benchmark measures the service, not our encoder.
   const body = encodeBody(opts.input);
   // The transport itself, not a Courier client: no retries or per-call encoding in the measurement.
-  await using transport = new TransportClient({ ...CLI_TRANSPORT, connect: opts.endpoint });
+  await using transport = new TransportClient({
+    ...CLI_TRANSPORT,
+    connect: opts.endpoint,
+    ...(opts.security !== undefined && { security: opts.security }),
+  });
   const latency = new LatencyRecorder();
   const errors: Record<string, number> = {};
   let ok = 0;

@@ -6,6 +6,7 @@ import { normalizeEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const benchUsage = `courier bench <endpoint> <service.method> [json] [options]
 
@@ -28,6 +29,7 @@ export async function bench(argv: string[], io: CliIO): Promise<number> {
       warmup: { type: 'string', default: '1s' },
       deadline: { type: 'string', default: '5s' },
       json: { type: 'boolean', default: false },
+      ...SECURITY_OPTIONS,
     },
   });
   const [endpointArg, methodArg, json, ...extra] = positionals;
@@ -43,6 +45,7 @@ export async function bench(argv: string[], io: CliIO): Promise<number> {
     durationMs: parseDuration(values.duration),
     warmupMs: parseDuration(values.warmup),
     deadlineMs: parseDuration(values.deadline),
+    security: securityFrom(values),
     ...(live ? { onProgress: (p) => io.status(formatProgress(p)) } : {}),
   });
   if (live) io.status('');

@@ -5,6 +5,7 @@ import { normalizeEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const callUsage = `courier call <endpoint> <service.method> [json] [--deadline 5s]
 
@@ -15,7 +16,7 @@ export async function call(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { deadline: { type: 'string', default: '5s' } },
+    options: { deadline: { type: 'string', default: '5s' }, ...SECURITY_OPTIONS },
   });
   const [endpointArg, methodArg, json, ...extra] = positionals;
   if (endpointArg === undefined || methodArg === undefined || extra.length > 0)
@@ -24,7 +25,7 @@ export async function call(argv: string[], io: CliIO): Promise<number> {
   parseMethod(methodArg);
   const input = parseInput(json);
   const deadlineMs = parseDuration(values.deadline);
-  await using client = cliClient(endpoint);
+  await using client = cliClient(endpoint, securityFrom(values));
   try {
     io.out(toJson(await client.call(methodArg, input, { deadlineMs })) ?? 'null');
     return 0;

@@ -5,6 +5,7 @@ import { normalizeEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { describeError, toJson } from '../output.js';
+import { SECURITY_OPTIONS, securityFrom } from '../security-flags.js';
 
 export const healthUsage = `courier health <endpoint> [--json] [--deadline 3s]
 
@@ -15,12 +16,16 @@ export async function health(argv: string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, deadline: { type: 'string', default: '3s' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      deadline: { type: 'string', default: '3s' },
+      ...SECURITY_OPTIONS,
+    },
   });
   if (positionals.length !== 1) throw new UsageError(healthUsage);
   const endpoint = normalizeEndpoint(positionals[0]!);
   const deadlineMs = parseDuration(values.deadline);
-  await using client = cliClient(endpoint);
+  await using client = cliClient(endpoint, securityFrom(values));
   try {
     const h = await client.health({ deadlineMs });
     io.out(

@@ -88,10 +88,19 @@ export class EndpointPool {
     return this.#endpoints.map((e) => e.info());
   }
 
+  /** Every endpoint is failing its CURVE handshake (wrong server key, or our key refused). */
+  get handshakeFailed(): boolean {
+    return this.#endpoints.length > 0 && this.#endpoints.every((e) => e.handshakeFailure !== undefined);
+  }
+
   /** Why no endpoint could take a call, for the UnavailableError's message. */
   describeUnavailable(): string {
     if (this.#closed) return 'client is closed';
-    const states = this.#endpoints.map((e) => `${e.address} ${e.state}`).join(', ');
+    const states = this.#endpoints
+      .map(
+        (e) => `${e.address} ${e.state}${e.handshakeFailure === undefined ? '' : `: ${e.handshakeFailure}`}`,
+      )
+      .join(', ');
     // A dynamic client without a service (the CLI) has '' here.
     const of = this.#service === '' ? '' : ` for service ${this.#service}`;
     const why = states === '' ? `no endpoints${of}` : `no usable endpoint${of} (${states})`;

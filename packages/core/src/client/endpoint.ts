@@ -58,6 +58,11 @@ export class Endpoint {
         : new CircuitBreaker(options.breaker, options.now, () => onChange(this));
   }
 
+  /** Why the CURVE handshake with this endpoint fails, while it does. */
+  get handshakeFailure(): string | undefined {
+    return this.#transport.handshakeFailure;
+  }
+
   get state(): EndpointState {
     if (this.#retired) return 'removed';
     const peer = this.#transport.state;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { HANDSHAKE_FAILED, localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
 import { decodeBody, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
@@ -66,7 +66,10 @@ export class Invoker {
       service,
       options.endpoints === undefined ? { discovery: options.discovery! } : { initial: options.endpoints },
       {
-        transport: options.transport ?? {},
+        transport:
+          options.security === undefined
+            ? (options.transport ?? {})
+            : { ...options.transport, security: options.security },
         breaker: options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {}),
         now,
       },
@@ -167,7 +170,12 @@ export class Invoker {
     const endpoint = this.pool.pick(tried);
     if (endpoint !== undefined) return endpoint;
     // Nothing usable: wait only for what is about to come up by itself.
-    if (!this.pool.worthWaiting) return localReply(Status.UNAVAILABLE, this.pool.describeUnavailable());
+    if (!this.pool.worthWaiting) {
+      const reply = localReply(Status.UNAVAILABLE, this.pool.describeUnavailable());
+      // Every endpoint refused our keys: say so in the code, not only the message.
+      if (this.pool.handshakeFailed) reply.details = { code: HANDSHAKE_FAILED };
+      return reply;
+    }
     return undefined;
   }
 

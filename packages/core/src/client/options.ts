@@ -1,4 +1,4 @@
-import type { ClientOptions as TransportClientOptions } from '@courier/transport';
+import type { ClientSecurityOptions, ClientOptions as TransportClientOptions } from '@courier/transport';
 import type { Discovery } from '../discovery/discovery.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { RetryOptions } from './retry.js';
@@ -20,6 +20,12 @@ export interface ClientOptions {
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Passed to each endpoint's TransportClient (heartbeats, high-water marks, reconnect). */
   transport?: Omit<TransportClientOptions, 'connect'>;
+  /**
+   * CURVE: `{ serverKey, secretKey }` (docs/security.md); every endpoint must
+   * hold the server key's secret. A failed handshake fails calls at once
+   * with UnavailableError, `details.code` ERR_COURIER_HANDSHAKE_FAILED.
+   */
+  security?: ClientSecurityOptions;
   /** This process's service name, sent with every call as `meta.caller`. */
   caller?: string;
   /** Randomness for backoff jitter and the balancer, in [0, 1). @default Math.random */

@@ -6,6 +6,7 @@ import { encodeBody } from '../codec.js';
 import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
+import type { AccessPolicy } from './access.js';
 import { Bulkhead } from './bulkhead.js';
 import { Call, type CallHost } from './call.js';
 import { DeadlineWatch } from './deadline-watch.js';
@@ -49,7 +50,16 @@ export class Dispatcher implements CallHost {
   #refusing = false;
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  constructor(definition: AnyService, limits: ResolvedLimits, log: Logger, pool?: ComputePool) {
+  readonly #access: AccessPolicy | undefined;
+
+  constructor(
+    definition: AnyService,
+    limits: ResolvedLimits,
+    log: Logger,
+    pool?: ComputePool,
+    access?: AccessPolicy,
+  ) {
+    this.#access = access;
     this.#definition = definition;
     this.#pool = pool;
     this.service = definition.name;
@@ -78,8 +88,12 @@ export class Dispatcher implements CallHost {
   /** The transport's onRequest. */
   readonly onRequest = (req: IncomingRequest): void => {
     const route = this.#routes.get(req.method);
-    if (route === undefined) {
+    const denied =
+      route === undefined ? undefined : this.#access?.check(req, route.name, route.kind === 'builtin');
+    if (route === undefined || denied === 'hidden') {
       this.#respond(req, UNKNOWN_METHOD, this.#notFound(req.method), false);
+    } else if (denied !== undefined) {
+      this.#respond(req, route.name, denied, false);
     } else if (route.kind === 'builtin') {
       this.#respond(req, route.name, this.#runBuiltin(route.run), false);
     } else if (this.#refusing) {

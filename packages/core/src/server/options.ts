@@ -1,9 +1,10 @@
-import type { SocketOptions } from '@courier/transport';
+import type { ServerSecurityOptions, SocketOptions } from '@courier/transport';
 import type { Logger } from 'pino';
 import type { ComputePoolOptions } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { ServerConfigError } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
+import type { AccessOptions } from './access.js';
 import type { LaneLimits } from './bulkhead.js';
 
 /** Concurrency limits; each overrides what the service definition says. */
@@ -66,7 +67,7 @@ export interface GracefulShutdownOptions {
 }
 
 /** Options of serve(). Socket options (heartbeats, limits, batching) pass through to the transport. */
-export interface ServeOptions<TService extends AnyService = AnyService> extends SocketOptions {
+export interface ServeOptions<TService extends AnyService = AnyService> extends SocketOptions, AccessOptions {
   /**
    * Endpoints to bind, e.g. `tcp://0.0.0.0:7001`, `tcp://127.0.0.1:*` (any
    * free port; read `server.endpoints`), `ipc:///tmp/x.sock`, `inproc://name`.
@@ -92,6 +93,13 @@ export interface ServeOptions<TService extends AnyService = AnyService> extends 
    * not load. See ComputePoolOptions.
    */
   readonly pool?: ComputePoolOptions;
+  /**
+   * CURVE encryption and client authentication (docs/security.md):
+   * `{ secretKey, allow }`. Each call's caller is then `ctx.identity`, which
+   * `authorize` can check per method. Omitted: plaintext, anyone who can
+   * reach the port may call; bind to loopback or a private network only.
+   */
+  readonly security?: ServerSecurityOptions;
 }
 
 export const DEFAULT_CONCURRENCY = 1024;

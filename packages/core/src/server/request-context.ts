@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type IncomingRequest, type Metadata, MetaKey } from '@courier/transport';
+import { type CallerIdentity, type IncomingRequest, type Metadata, MetaKey } from '@courier/transport';
 import type { Logger } from 'pino';
 import type { Context, Scopable } from '../context.js';
 import { childOf, formatTraceparent, newTrace, parseTraceparent, type TraceParent } from './trace-context.js';
@@ -61,6 +61,10 @@ export class RequestContext implements Context {
     return this.#req.meta?.[MetaKey.CALLER];
   }
 
+  get identity(): CallerIdentity | undefined {
+    return this.#req.caller;
+  }
+
   get traceparent(): string {
     this.#traceparent ??= formatTraceparent(this.#traceContext());
     return this.#traceparent;
@@ -71,6 +75,10 @@ export class RequestContext implements Context {
       method: this.method,
       requestId: `${this.#req.peer}/${this.#req.id}`,
       traceId: this.#traceContext().traceId,
+      ...(this.#req.caller !== undefined && {
+        userId: this.#req.caller.userId,
+        callerKey: this.#req.caller.key,
+      }),
     });
     return this.#log;
   }

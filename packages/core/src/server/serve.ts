@@ -2,6 +2,7 @@ import { TransportServer } from '@courier/transport';
 import { createComputePool } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { ServerConfigError } from '../errors.js';
+import { AccessPolicy } from './access.js';
 import { Dispatcher } from './dispatcher.js';
 import { defaultLogger } from './logger.js';
 import { DEFAULT_GRACE_MS, DEFAULT_SIGNALS, graceMs, resolveLimits, type ServeOptions } from './options.js';
@@ -13,7 +14,10 @@ import { CourierServer, type Server } from './server.js';
  * deadline. Resolves once the endpoints are bound.
  *
  * @example
- * const server = await serve(playlist, { bind: 'tcp://0.0.0.0:7001' });
+ * const server = await serve(playlist, {
+ *   bind: 'tcp://0.0.0.0:7001',
+ *   security: serverSecurityFromEnv(), // CURVE; plaintext only on trusted networks
+ * });
  * // SIGTERM or SIGINT close it gracefully; or:
  * await server.close();
  */
@@ -21,7 +25,16 @@ export async function serve<TService extends AnyService>(
   definition: TService,
   options: ServeOptions<TService>,
 ): Promise<Server<TService>> {
-  const { bind, logger, overrides, gracefulShutdown = {}, pool: poolOptions, ...socketOptions } = options;
+  const {
+    bind,
+    logger,
+    overrides,
+    gracefulShutdown = {},
+    pool: poolOptions,
+    authorize,
+    describe,
+    ...socketOptions
+  } = options;
   if (definition?.kind !== 'service') {
     throw new ServerConfigError(
       'ERR_COURIER_SERVER_OPTIONS',
@@ -36,7 +49,11 @@ export async function serve<TService extends AnyService>(
   const hasCompute = Object.values(definition.methods).some((m) => m.compute !== undefined);
   const pool = hasCompute ? await createComputePool(definition, poolOptions) : undefined;
   try {
-    const dispatcher = new Dispatcher(definition, limits, log, pool);
+    const access =
+      authorize === undefined && describe === undefined
+        ? undefined
+        : new AccessPolicy({ authorize, describe }, log);
+    const dispatcher = new Dispatcher(definition, limits, log, pool, access);
     const transport = await TransportServer.listen({
       ...socketOptions,
       bind,

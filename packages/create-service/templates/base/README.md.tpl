@@ -37,7 +37,10 @@ npm run bench             # throughput and latency percentiles of greet
 
 ## Deploy it
 
-Run `npm run build`, then `node dist/main.js` (what `npm start` does), with `BIND=tcp://0.0.0.0:{{port}}`.
+Run `npm run build`, then `node dist/main.js` (what `npm start` does), with `BIND=tcp://0.0.0.0:{{port}}`, and
+security on: `COURIER_SECRET_KEY_FILE` and `COURIER_ALLOWED_KEYS_FILE` pointing at mounted
+secrets made with `npx courier keygen` (see Courier's docs/security.md). Without them the
+service is plaintext and says so at start-up.
 On SIGTERM the service tells its clients it is draining, finishes in-flight calls and exits,
 so rolling restarts lose no requests. In Kubernetes, publish the port through a headless
 Service; clients find every instance with DNS SRV discovery (`dnsSrv(...)` in @courier/core).

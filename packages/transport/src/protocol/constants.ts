@@ -30,6 +30,8 @@ export type Command = (typeof Command)[keyof typeof Command];
 export const Status = {
   OK: 200,
   BAD_REQUEST: 400,
+  /** The caller is authenticated but not allowed to call this method (security). */
+  PERMISSION_DENIED: 403,
   NOT_FOUND: 404,
   TOO_LARGE: 413,
   OVERLOADED: 429,

@@ -5,6 +5,7 @@ import { TransportError } from '../errors.js';
 import type { Metadata } from '../protocol/envelope.js';
 import { encodeEvent, MAX_TOPIC_BYTES } from '../protocol/events.js';
 import { receiveLoop } from '../receive-loop.js';
+import { ServerSecurity, type ServerSecurityOptions } from '../security/server-security.js';
 
 export interface EventPublisherOptions {
   /**
@@ -21,6 +22,8 @@ export interface EventPublisherOptions {
   sendHighWaterMark?: number;
   /** ZMQ_LINGER: how long close() may keep sending queued events, in ms. @default 1000 */
   lingerMs?: number;
+  /** CURVE, and the subscriber keys allowed to connect (docs/security.md). Omitted: plaintext. */
+  security?: ServerSecurityOptions;
 }
 
 export interface EventPublishOptions {
@@ -65,8 +68,10 @@ export class EventPublisher {
   readonly #waiters = new Set<Waiter>();
   #loop: Promise<void> | undefined;
   #closed = false;
+  readonly #security: ServerSecurity | undefined;
 
   constructor(options: EventPublisherOptions) {
+    this.#security = options.security === undefined ? undefined : new ServerSecurity(options.security);
     this.#bind = typeof options.bind === 'string' ? [options.bind] : options.bind;
     if (this.#bind.length === 0) {
       throw new TransportError(
@@ -98,8 +103,10 @@ export class EventPublisher {
   async start(): Promise<void> {
     if (this.#loop !== undefined) return;
     try {
+      await this.#security?.apply(this.#sock);
       this.#endpoints.push(...(await bindAll(this.#sock, this.#bind)));
     } catch (err) {
+      this.#security?.release();
       this.#closed = true;
       throw err;
     }
@@ -186,6 +193,7 @@ export class EventPublisher {
     if (this.#closed) return this.#loop;
     this.#closed = true;
     this.#sock.close();
+    this.#security?.release();
     const err = new TransportError('ERR_COURIER_SOCKET_CLOSED', 'EventPublisher closed');
     for (const waiter of this.#waiters) waiter.reject(err);
     this.#waiters.clear();

@@ -5,6 +5,7 @@ import type { EventPacket } from '../protocol/envelope.js';
 import { decodeEvent, MAX_TOPIC_BYTES } from '../protocol/events.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../protocol/framing.js';
 import { receiveLoop } from '../receive-loop.js';
+import { applyClientSecurity, type ClientSecurityOptions } from '../security/client-security.js';
 import { type EventGap, SeqTracker } from './seq-tracker.js';
 
 /** An event as delivered to `onEvent`. */
@@ -42,6 +43,8 @@ export interface EventSubscriberOptions {
   reconnectIntervalMs?: number;
   /** ZMQ_RECONNECT_IVL_MAX: reconnect backoff ceiling. @default 2000 */
   reconnectMaxIntervalMs?: number;
+  /** CURVE: the publisher's public key and this subscriber's key pair (docs/security.md). */
+  security?: ClientSecurityOptions;
 }
 
 interface Source {
@@ -100,6 +103,12 @@ export class EventSubscriber {
         linger: 0,
       });
       this.#sources.push({ endpoint, sock, seq: new SeqTracker(endpoint) });
+      try {
+        if (options.security !== undefined) applyClientSecurity(sock, options.security, false);
+      } catch (err) {
+        for (const s of this.#sources) s.sock.close();
+        throw err;
+      }
       try {
         sock.connect(endpoint);
       } catch (cause) {
