@@ -27,6 +27,9 @@ const CONTEXT: Record<string, { before: string; after?: string }> = {
   'README.md#await using svc = await testService(playlist);': {
     before: `import { testService } from '@courier/core';\nimport { expect } from 'vitest';\nimport { playlist } from './README-1.js';\n`,
   },
+  'README.md#const server = await serve(playlist, {': {
+    before: `import { createClient, type KeyPair, serve } from '@courier/core';\nimport { playlist } from './README-1.js';\ndeclare const serverKeys: KeyPair;\ndeclare const webKeys: KeyPair;\n`,
+  },
   'packages/cli/README.md#// Exactly what `courier call <endpoint> hello.greet \'{"name":"Ada"}\'` does; resolves to the exit code.':
     {
       before: `import { formatReport, main, runBench } from '@courier/cli';\ndeclare const endpoint: string;\n`,
