@@ -26,7 +26,7 @@ const deployment = parse(read('deployment.yaml'));
 const service = parse(read('service.yaml'));
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
-const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+const env = Object.fromEntries(container.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
 const containerPort = (name: string): Port => container.ports.find((p: Port) => p.name === name);
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -74,6 +74,14 @@ describe('examples/kubernetes', () => {
     expect((await fetch(`${http.url}${container.livenessProbe.httpGet.path}`)).status).toBe(200);
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+  });
+
+  it('the CURVE keys come from an optional Secret, under the names serverSecurityFromEnv reads', () => {
+    for (const name of ['COURIER_SECRET_KEY', 'COURIER_ALLOWED_KEYS']) {
+      const entry = container.env.find((e: { name: string }) => e.name === name);
+      expect(entry?.valueFrom?.secretKeyRef).toMatchObject({ name: 'hello-curve', optional: true });
+    }
+    expect(read('main.ts')).toContain('serverSecurityFromEnv()');
   });
 
   it('the grace period outlasts the drain and the exit backstop', () => {
