@@ -2,23 +2,29 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
 import { BatchWriter } from './batch-writer.js';
+import { IncomingReplies } from './client/incoming.js';
+import { Heartbeats } from './client/liveness.js';
+import { type Pending, PendingTable } from './client/pending.js';
+import {
+  handshakeReply,
+  limitReply,
+  localReply,
+  type OutgoingRequest,
+  type Reply,
+} from './client/request-reply.js';
 import { ConnectionWatch } from './connection-watch.js';
-import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
+import { bytesChannel, droppedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
-import { Liveness } from './heartbeat.js';
 import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } from './options.js';
 import { FastCodec } from './protocol/codec.js';
-import { Command, MAX_REQUEST_ID, MESSAGE_LEVEL_ID, Status } from './protocol/constants.js';
-import type { DecodeError } from './protocol/decode-error.js';
+import { Command, Status } from './protocol/constants.js';
 import { encodeEnvelope } from './protocol/encode.js';
-import type { Metadata, Packet, ReplyPacket } from './protocol/envelope.js';
+import type { Packet } from './protocol/envelope.js';
 import { bodyBytes, MAX_DEADLINE_MS } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
-import { DeadlineHeap, type Scheduled } from './scheduler/deadline-heap.js';
 import { applyClientSecurity, type ClientSecurityOptions } from './security/client-security.js';
 import { HandshakeWatch } from './security/handshake-watch.js';
-import { checkRequest, checkRequestEnvelope, type SendLimitViolation } from './send-limits.js';
-import { WarningThrottle } from './warning-throttle.js';
+import { checkRequest, checkRequestEnvelope } from './send-limits.js';
 
 export interface ClientOptions extends SocketOptions {
   /** The one server endpoint this client talks to, e.g. `tcp://127.0.0.1:7001`. */
@@ -46,48 +52,8 @@ export interface ClientOptions extends SocketOptions {
  */
 export type PeerState = 'connecting' | 'alive' | 'draining' | 'dead' | 'closed';
 
-export interface OutgoingRequest {
-  /** `service.method` */
-  method: string;
-  /** The body frames; sent as they are (not copied), so leave them unchanged until the reply. */
-  body: Buffer[];
-  /** How long the caller waits, in ms; the server sees what remains when it arrives. */
-  deadlineMs: number;
-  meta?: Metadata;
-  contentType?: string;
-  /** Aborting it fails the call with CANCELLED and sends CANCEL to the server. */
-  signal?: AbortSignal;
-}
+export { localReply, type OutgoingRequest, type Reply };
 
-/** The outcome of a request: the server's reply, or one this client made up. */
-export interface Reply {
-  status: Status | number;
-  message: string | undefined;
-  details: unknown;
-  meta: Metadata | undefined;
-  contentType: string | undefined;
-  body: Buffer[];
-  /**
-   * True when the outcome was decided here (deadline, cancel, unavailable
-   * peer) rather than sent by the server.
-   */
-  local: boolean;
-}
-
-interface Pending extends Scheduled {
-  readonly id: number;
-  readonly deadlineMs: number;
-  resolve: (reply: Reply) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** The REQUEST left the BatchWriter queue, so the server may be working on it. */
-  sent: boolean;
-  /** Resolved: the caller has its outcome. */
-  settled: boolean;
-}
-
-/** At most one warning per this long about message-level errors from the server. */
-const REJECTED_WARNING_INTERVAL_MS = 10_000;
 /**
  * Linger for the farewell DISCONNECT on close: long enough for it to leave
  * behind what is still queued, short enough not to hold up the process.
@@ -118,22 +84,14 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   /** This socket's codec: its decoding and encoding state is its own. */
   readonly #codec = new FastCodec();
   readonly #writer: BatchWriter;
-  readonly #pending = new Map<number, Pending>();
-  // Ref'd: like a per-request setTimeout, a pending deadline keeps the process alive.
-  readonly #deadlines = new DeadlineHeap<Pending>(
-    (p) => this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
-    { ref: true },
+  readonly #pending = new PendingTable((p) =>
+    this.#giveUp(p.id, localReply(Status.DEADLINE_EXCEEDED, `no reply within ${p.deadlineMs} ms`)),
   );
-  readonly #liveness: Liveness;
-  readonly #timer: NodeJS.Timeout;
+  readonly #heartbeats: Heartbeats;
   readonly #loop: Promise<void>;
   readonly #watch: ConnectionWatch;
   #state: PeerState = 'connecting';
-  #nextId = 1;
-  /** Ids reached 2^32 and started again at 1, so a new one may still be in flight. */
-  #idsWrapped = false;
-  #lastSent = 0;
-  readonly #rejectedWarnings = new WarningThrottle(REJECTED_WARNING_INTERVAL_MS);
+  readonly #incoming: IncomingReplies;
   #handshake: HandshakeWatch | undefined;
   /** Queued requests were purged since the last good handshake (once per failure streak). */
   #purgedForHandshake = false;
@@ -141,6 +99,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   constructor(options: ClientOptions) {
     super();
     this.endpoint = options.connect;
+    this.#incoming = new IncomingReplies(this.endpoint, this.#pending);
     this.#opts = resolveSocketOptions(options);
     this.#sock = new zmq.Dealer({
       // Not ZMQ_IMMEDIATE: with it, libzmq drops the pipe, and every message
@@ -201,7 +160,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: 'SEND_FAILED' });
         const message = `could not send to ${this.endpoint}: ${(err as Error).message}`;
         for (const pending of tags as Pending[]) {
-          this.#settle(pending.id, localReply(Status.UNAVAILABLE, message));
+          this.#pending.settle(pending.id, localReply(Status.UNAVAILABLE, message));
         }
       },
       // A request settled while still queued (deadline, cancel, dead peer,
@@ -213,17 +172,13 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         return true;
       },
     });
-    const now = performance.now();
-    this.#liveness = new Liveness(
-      now,
-      this.#opts.heartbeatIntervalMs,
-      this.#opts.heartbeatLiveness,
-      this.#opts.maxPeerHeartbeatIntervalMs,
-    );
-    // The first HEARTBEAT introduces us; the server answers with its own.
-    this.#sendHeartbeat(now);
-    this.#timer = setInterval(this.#tick, this.#opts.heartbeatIntervalMs);
-    this.#timer.unref();
+    this.#heartbeats = new Heartbeats({
+      opts: this.#opts,
+      writer: this.#writer,
+      endpoint: this.endpoint,
+      isDead: () => this.#state === 'dead',
+      onDead: (message) => this.#declareDead(message),
+    });
     this.#loop = this.#receiveLoop();
     // A dropped connection (the server killed, its host gone) is known at
     // once from the socket, not only after the heartbeat window.
@@ -252,11 +207,12 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       case 'closed':
         return Promise.resolve(localReply(Status.UNAVAILABLE, 'client is closed'));
       case 'dead':
-        if (this.#handshake?.failure !== undefined) return Promise.resolve(this.#handshakeReply());
+        if (this.#handshake?.failure !== undefined)
+          return Promise.resolve(handshakeReply(this.endpoint, this.#handshake?.failure));
         return Promise.resolve(
           localReply(
             Status.UNAVAILABLE,
-            `${this.endpoint} is unreachable (no heartbeat for ${this.#liveness.timeoutMs} ms)`,
+            `${this.endpoint} is unreachable (no heartbeat for ${this.#heartbeats.timeoutMs} ms)`,
           ),
         );
       case 'draining':
@@ -276,7 +232,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     const bytes = bodyBytes(req.body);
     const invalid = checkRequest(req, bytes, this.#opts.limits);
     if (invalid !== undefined) return Promise.resolve(limitReply(invalid));
-    const id = this.#allocateId();
+    const id = this.#pending.allocateId();
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open('', undefined, bytes);
     this.#codec.appendRequest(
@@ -297,30 +253,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       this.#writer.rollback();
       return Promise.resolve(limitReply(tooLarge));
     }
-    const pending: Pending = {
-      id,
-      deadlineMs: req.deadlineMs,
-      resolve: noResolve,
-      signal: req.signal,
-      onAbort: undefined,
-      sent: false,
-      settled: false,
-      expiresAt: 0,
-      heapIndex: -1,
-    };
-    if (req.signal !== undefined) {
-      pending.onAbort = () => this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
-      req.signal.addEventListener('abort', pending.onAbort, { once: true });
-    }
-    // The executor stores into the new (young) record, not into long-lived
-    // state, which would cost a write barrier per request.
-    const promise = new Promise<Reply>((resolve) => {
-      pending.resolve = resolve;
-    });
-    this.#pending.set(id, pending);
+    const pending = this.#pending.create(id, req.deadlineMs, req.signal, this.#cancelled);
     const now = performance.now();
-    this.#deadlines.add(pending, now + Math.ceil(req.deadlineMs));
-    this.#lastSent = now;
+    const promise = this.#pending.track(pending, now + Math.ceil(req.deadlineMs));
+    this.#heartbeats.sent(now);
     this.#writer.commit(req.body, pending);
     return promise;
   }
@@ -333,10 +269,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     if (this.#state === 'closed') return this.#loop;
     const was = this.#state;
     this.#setState('closed');
-    clearInterval(this.#timer);
+    this.#heartbeats.stop();
     this.#watch.stop();
     const cancelled = localReply(Status.CANCELLED, 'client closed');
-    for (const id of [...this.#pending.keys()]) this.#settle(id, { ...cancelled });
+    this.#pending.settleAll(() => ({ ...cancelled }));
     // A dead server cannot hear it.
     const farewell = was !== 'dead';
     if (farewell) this.#send({ cmd: Command.DISCONNECT, reason: 'client closed' });
@@ -353,16 +289,6 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     await this.close();
   }
 
-  #handshakeReply(): Reply {
-    return {
-      ...localReply(
-        Status.UNAVAILABLE,
-        `${this.endpoint}: ${this.#handshake?.failure ?? 'handshake failed'}`,
-      ),
-      details: { code: 'ERR_COURIER_HANDSHAKE_FAILED' },
-    };
-  }
-
   /**
    * No connection could be secured: calls in flight end now, with the
    * reason, and new ones fail fast until a handshake succeeds (libzmq keeps
@@ -370,7 +296,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
    */
   #onHandshakeFailed(_message: string): void {
     if (this.#state === 'closed') return;
-    for (const id of [...this.#pending.keys()]) this.#settle(id, this.#handshakeReply());
+    this.#pending.settleAll(() => handshakeReply(this.endpoint, this.#handshake?.failure));
     this.#setState('dead');
     // What is still queued must not reach the server after a later success;
     // once per streak, since replacing the connection starts a new handshake.
@@ -380,56 +306,18 @@ export class TransportClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  #allocateId(): number {
-    const id = this.#nextId;
-    if (id < MAX_REQUEST_ID && !this.#idsWrapped) {
-      this.#nextId = id + 1;
-      return id;
-    }
-    // Ids wrap at 2^32; from then on, skip any still in flight (and 0, which is reserved).
-    this.#idsWrapped = true;
-    for (;;) {
-      const next = this.#nextId;
-      this.#nextId = next >= MAX_REQUEST_ID ? 1 : next + 1;
-      if (!this.#pending.has(next)) return next;
-    }
-  }
-
   #send(packet: Packet): void {
-    this.#lastSent = performance.now();
+    this.#heartbeats.sent(performance.now());
     this.#writer.enqueue('', undefined, encodeEnvelope(packet));
-  }
-
-  #sendHeartbeat(now: number): void {
-    this.#lastSent = now;
-    this.#writer.enqueue(
-      '',
-      undefined,
-      encodeEnvelope({
-        cmd: Command.HEARTBEAT,
-        intervalMs: this.#opts.heartbeatIntervalMs,
-        liveness: this.#opts.heartbeatLiveness,
-        draining: false,
-      }),
-    );
-  }
-
-  /** Resolves a pending call once; returns undefined if it was already settled. */
-  #settle(id: number, reply: Reply): Pending | undefined {
-    const pending = this.#pending.get(id);
-    if (pending === undefined) return undefined;
-    this.#pending.delete(id);
-    pending.settled = true;
-    this.#deadlines.remove(pending);
-    if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
-    pending.resolve(reply);
-    return pending;
   }
 
   /** Settles a call the caller stopped waiting for, and tells the server if it has the request. */
   #giveUp(id: number, reply: Reply): void {
-    if (this.#settle(id, reply)?.sent) this.#send({ cmd: Command.CANCEL, id });
+    if (this.#pending.settle(id, reply)?.sent) this.#send({ cmd: Command.CANCEL, id });
   }
+
+  readonly #cancelled = (id: number): void =>
+    this.#giveUp(id, localReply(Status.CANCELLED, 'cancelled by the caller'));
 
   #setState(to: PeerState): void {
     const from = this.#state;
@@ -470,7 +358,7 @@ export class TransportClient extends EventEmitter<ClientEvents> {
    */
   #declareDead(message: string): void {
     this.#setState('dead');
-    for (const id of [...this.#pending.keys()]) this.#settle(id, localReply(Status.UNAVAILABLE, message));
+    this.#pending.settleAll(() => localReply(Status.UNAVAILABLE, message));
     this.#purge();
   }
 
@@ -479,9 +367,9 @@ export class TransportClient extends EventEmitter<ClientEvents> {
       bytesChannel.publish({ side: 'client', direction: 'in', bytes: bodyBytes(msg) });
     }
     const { packets, errors } = this.#codec.decode(msg, this.#opts.limits, 0);
-    for (const error of errors) this.#onDecodeError(error);
+    for (const error of errors) this.#incoming.onDecodeError(error);
     if (packets.length === 0) return;
-    this.#liveness.seen(performance.now());
+    this.#heartbeats.seen(performance.now());
     if (this.#state === 'connecting' || this.#state === 'dead') this.#setState('alive');
     for (const packet of packets) this.#onPacket(packet);
   }
@@ -489,10 +377,10 @@ export class TransportClient extends EventEmitter<ClientEvents> {
   #onPacket(packet: Packet): void {
     switch (packet.cmd) {
       case Command.REPLY:
-        this.#onReply(packet);
+        this.#incoming.onReply(packet);
         return;
       case Command.HEARTBEAT:
-        this.#liveness.advertise(packet.intervalMs);
+        this.#heartbeats.advertise(packet.intervalMs);
         // A heartbeat without the draining flag means the server (perhaps a
         // restarted one at the same address) takes requests again.
         this.#setState(packet.draining ? 'draining' : 'alive');
@@ -506,82 +394,4 @@ export class TransportClient extends EventEmitter<ClientEvents> {
         }
     }
   }
-
-  /** A client never answers bad input: it counts it and drops it. */
-  #onDecodeError(error: DecodeError): void {
-    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'client', reason: error.code });
-    // A REPLY we cannot read but whose id we can is still that request's one
-    // answer: waiting for the deadline would only hide the failure. Other
-    // commands are never the answer (an unknown one may be a newer revision's
-    // message about a request still running).
-    if (error.command === Command.REPLY && error.id !== MESSAGE_LEVEL_ID) {
-      this.#settle(error.id, {
-        ...localReply(Status.INTERNAL, `malformed reply from server: ${error.code}`),
-        details: { code: error.code },
-      });
-    }
-  }
-
-  #onReply(packet: ReplyPacket): void {
-    if (packet.id === MESSAGE_LEVEL_ID) {
-      // A message-level error from the server: our own bug or a version
-      // mismatch. Nothing to settle; make it visible, but not once per
-      // message, or a misbehaving server floods the log.
-      if (droppedChannel.hasSubscribers)
-        droppedChannel.publish({ side: 'client', reason: 'SERVER_REJECTED' });
-      const suppressed = this.#rejectedWarnings.take(performance.now());
-      if (suppressed !== undefined) {
-        const more = suppressed > 0 ? ` (${suppressed} more such errors since the last warning)` : '';
-        process.emitWarning(
-          `Courier server ${this.endpoint} rejected a message: ${packet.status} ${packet.message ?? ''}${more}`,
-        );
-      }
-      return;
-    }
-    this.#settle(packet.id, {
-      status: packet.status,
-      message: packet.message,
-      details: packet.details,
-      meta: packet.meta,
-      contentType: packet.contentType,
-      body: packet.body,
-      local: false,
-    });
-  }
-
-  readonly #tick = (): void => {
-    const now = performance.now();
-    const { newlyMissed, dead } = this.#liveness.check(now);
-    if (newlyMissed > 0 && heartbeatMissedChannel.hasSubscribers) {
-      for (let i = 0; i < newlyMissed; i++) {
-        heartbeatMissedChannel.publish({ side: 'client', peer: this.endpoint });
-      }
-    }
-    if (dead && this.#state !== 'dead') {
-      this.#declareDead(`${this.endpoint} stopped answering (no traffic for ${this.#liveness.timeoutMs} ms)`);
-    }
-    // Keep heartbeating while dead too: it is how a restarted server finds us.
-    if (now - this.#lastSent >= this.#opts.heartbeatIntervalMs * 0.9) this.#sendHeartbeat(now);
-  };
-}
-
-/** A placeholder, replaced by the promise's own resolve before the record is used. */
-function noResolve(): void {}
-
-/** The local reply for a request refused before sending, with its code in `details`. */
-function limitReply(violation: SendLimitViolation): Reply {
-  return { ...localReply(violation.status, violation.message), details: { code: violation.code } };
-}
-
-/** A Reply decided by the caller's side (`local: true`): no server sent it. */
-export function localReply(status: Status, message: string): Reply {
-  return {
-    status,
-    message,
-    details: undefined,
-    meta: undefined,
-    contentType: undefined,
-    body: [],
-    local: true,
-  };
 }

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
-import { BatchWriter } from './batch-writer.js';
 import { bindAll } from './bind.js';
 import { bytesChannel, droppedChannel, heartbeatMissedChannel, peerChannel } from './diagnostics.js';
 import { TransportError } from './errors.js';
@@ -9,14 +8,13 @@ import { type ResolvedSocketOptions, resolveSocketOptions, type SocketOptions } 
 import { FastCodec } from './protocol/codec.js';
 import { Command, Status } from './protocol/constants.js';
 import type { DecodeError } from './protocol/decode-error.js';
-import { encodeEnvelope } from './protocol/encode.js';
 import type { Packet, RequestPacket } from './protocol/envelope.js';
 import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
 import { ServerSecurity, type ServerSecurityOptions } from './security/server-security.js';
-import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from './send-limits.js';
 import type { Peer } from './server/peer.js';
+import { decodeErrorEnvelope, ReplyWriter } from './server/reply-writer.js';
 import { type ReplySink, ServerRequest } from './server/server-request.js';
 
 export interface ServerOptions extends SocketOptions {
@@ -55,7 +53,7 @@ export class TransportServer implements ReplySink<Peer> {
   readonly #bind: readonly string[];
   readonly #onRequest: (req: IncomingRequest) => void;
   readonly #sock: zmq.Router;
-  readonly #writer: BatchWriter;
+  readonly #replies: ReplyWriter;
   /** This socket's codec: its decoding and encoding state is its own. */
   readonly #codec = new FastCodec();
   readonly #peers = new Map<string, Peer>();
@@ -95,30 +93,7 @@ export class TransportServer implements ReplySink<Peer> {
       // until the server notices the old connection is gone.
       handover: options.security !== undefined,
     });
-    this.#writer = new BatchWriter({
-      codec: this.#codec,
-      maxBatchPackets: this.#opts.maxBatchPackets,
-      maxBatchBytes: this.#opts.maxBatchBytes,
-      send: (frames) => {
-        if (bytesChannel.hasSubscribers) {
-          bytesChannel.publish({
-            side: 'server',
-            direction: 'out',
-            bytes: bodyBytes(frames) - frames[0]!.length,
-          });
-        }
-        return this.#sock.send(frames);
-      },
-      onSendError: (err) => {
-        const code = (err as { code?: string }).code;
-        if (droppedChannel.hasSubscribers) {
-          droppedChannel.publish({
-            side: 'server',
-            reason: code === 'EHOSTUNREACH' ? 'UNROUTABLE' : 'SEND_FAILED',
-          });
-        }
-      },
-    });
+    this.#replies = new ReplyWriter(this.#opts, this.#codec, this.#sock);
   }
 
   /** Creates a server, binds it and starts serving. */
@@ -180,7 +155,8 @@ export class TransportServer implements ReplySink<Peer> {
     this.#draining = true;
     // A reason over the protocol's limit would make clients drop the DISCONNECT.
     const fitting = truncateText(reason);
-    for (const peer of this.#peers.values()) this.#send(peer, { cmd: Command.DISCONNECT, reason: fitting });
+    for (const peer of this.#peers.values())
+      this.#replies.send(peer, { cmd: Command.DISCONNECT, reason: fitting });
   }
 
   /**
@@ -206,12 +182,12 @@ export class TransportServer implements ReplySink<Peer> {
       // the handler attempts (even from its abort listener) a no-op.
       for (const req of peer.inflight.values()) {
         req.abort(AbortReason.CLOSED);
-        this.#sendError(peer, req.id, Status.CANCELLED, 'server closed before replying');
+        this.#replies.error(peer, req.id, Status.CANCELLED, 'server closed before replying');
       }
       peer.inflight.clear();
-      this.#send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
+      this.#replies.send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
     }
-    await this.#writer.flushed();
+    await this.#replies.flushed();
     this.#sock.close();
     this.#security?.release();
     await this.#loop;
@@ -280,8 +256,8 @@ export class TransportServer implements ReplySink<Peer> {
     }
     // Answer first contact at once, so the client learns our interval (and
     // whether we are draining) without waiting for the next tick.
-    this.#sendHeartbeat(peer);
-    if (this.#draining) this.#send(peer, { cmd: Command.DISCONNECT, reason: 'draining' });
+    this.#replies.heartbeat(peer, this.#draining);
+    if (this.#draining) this.#replies.send(peer, { cmd: Command.DISCONNECT, reason: 'draining' });
     return peer;
   }
 
@@ -350,7 +326,7 @@ export class TransportServer implements ReplySink<Peer> {
     if (this.#closed) {
       // close() ran inside the handler and could not see this request.
       req.abort(AbortReason.CLOSED);
-      this.#sendError(peer, req.id, Status.CANCELLED, 'server closed before replying');
+      this.#replies.error(peer, req.id, Status.CANCELLED, 'server closed before replying');
       return;
     }
     peer.inflight.set(packet.id, req);
@@ -359,16 +335,7 @@ export class TransportServer implements ReplySink<Peer> {
   #onDecodeError(route: Buffer, peer: Peer | undefined, error: DecodeError): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: error.code });
     if (!error.replyable) return;
-    const envelope = encodeEnvelope({
-      cmd: Command.REPLY,
-      id: error.id,
-      status: error.status,
-      message: error.message,
-      details: { code: error.code },
-      meta: undefined,
-      contentType: undefined,
-      body: [],
-    });
+    const envelope = decodeErrorEnvelope(error);
     if (peer !== undefined) {
       peer.sentSinceTick = true;
       // The caller takes this error as the one reply for that id, so the
@@ -379,7 +346,7 @@ export class TransportServer implements ReplySink<Peer> {
         req.abort(AbortReason.CANCELLED);
       }
     }
-    this.#writer.enqueue(route.toString('latin1'), Buffer.from(route), envelope);
+    this.#replies.sendTo(route, envelope);
   }
 
   /** @internal Called by ServerRequest.reply(). */
@@ -388,95 +355,8 @@ export class TransportServer implements ReplySink<Peer> {
     // neither cancelled nor lost; one answered inside onRequest was never tracked.
     if (peer.inflight.get(req.id) === req) peer.inflight.delete(req.id);
     peer.sentSinceTick = true;
-    const body = reply.body ?? NO_BODY;
-    const violation = this.#writeReply(peer, req.id, reply, body);
-    if (violation !== undefined) this.#refuseReply(peer, req.id, violation);
+    this.#replies.reply(peer, req.id, reply);
     return true;
-  }
-
-  /**
-   * Queues a reply, kept within the limits the caller's decoder enforces: a
-   * reply it dropped would leave the caller waiting for its deadline. An
-   * over-long message is truncated; a reply that cannot be sent as it is is
-   * not queued, and the reason is returned.
-   */
-  #writeReply(
-    peer: Peer,
-    id: number,
-    reply: OutgoingReply,
-    body: readonly Buffer[],
-  ): SendLimitViolation | undefined {
-    const limits = this.#opts.limits;
-    const bytes = bodyBytes(body);
-    const violation = checkReply(reply, bytes, limits);
-    if (violation !== undefined) return violation;
-    // The envelope goes straight into the frame of the batch it travels in.
-    const envelopes = this.#writer.open(peer.key, peer.route, bytes);
-    try {
-      this.#codec.appendReply(
-        envelopes,
-        body.length,
-        id,
-        reply.status,
-        typeof reply.message === 'string' ? truncateText(reply.message) : undefined,
-        reply.details,
-        reply.meta,
-        reply.contentType,
-      );
-    } catch (cause) {
-      this.#writer.rollback();
-      return unencodableReply(cause);
-    }
-    const tooLarge = checkReplyEnvelope(this.#writer.openedBytes, limits);
-    if (tooLarge !== undefined) {
-      this.#writer.rollback();
-      return tooLarge;
-    }
-    this.#writer.commit(body);
-    return undefined;
-  }
-
-  /**
-   * Sends the error reply (413 or 500), without a body, that replaces a
-   * reply that breaks a limit; counted as dropped.
-   */
-  #refuseReply(peer: Peer, id: number, violation: SendLimitViolation): void {
-    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
-    this.#sendError(peer, id, violation.status, violation.message, { code: violation.code });
-  }
-
-  #sendError(peer: Peer, id: number, status: Status, message: string, details?: unknown): void {
-    this.#send(peer, {
-      cmd: Command.REPLY,
-      id,
-      status,
-      message,
-      details,
-      meta: undefined,
-      contentType: undefined,
-      body: [],
-    });
-  }
-
-  #send(peer: Peer, packet: Packet): void {
-    peer.sentSinceTick = true;
-    this.#writer.enqueue(peer.key, peer.route, encodeEnvelope(packet));
-  }
-
-  #sendHeartbeat(peer: Peer): void {
-    // Traffic like any other (docs/protocol.md 9.1 rule 1): the answer to an
-    // introduction is followed by the next HEARTBEAT only after an interval.
-    peer.sentSinceTick = true;
-    this.#writer.enqueue(
-      peer.key,
-      peer.route,
-      encodeEnvelope({
-        cmd: Command.HEARTBEAT,
-        intervalMs: this.#opts.heartbeatIntervalMs,
-        liveness: this.#opts.heartbeatLiveness,
-        draining: this.#draining,
-      }),
-    );
   }
 
   readonly #tick = (): void => {
@@ -492,10 +372,8 @@ export class TransportServer implements ReplySink<Peer> {
         for (let i = 0; i < newlyMissed; i++) heartbeatMissedChannel.publish({ side: 'server', peer: id });
       }
       // Any traffic counts as a heartbeat; send one only after a quiet interval.
-      if (!peer.sentSinceTick) this.#sendHeartbeat(peer);
+      if (!peer.sentSinceTick) this.#replies.heartbeat(peer, this.#draining);
       peer.sentSinceTick = false;
     }
   };
 }
-
-const NO_BODY: readonly Buffer[] = [];
