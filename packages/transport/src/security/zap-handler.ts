@@ -20,7 +20,12 @@ interface ZapState {
 // One handler per process, found through a global so duplicate installs of
 // this package share it (a second bind of the ZAP endpoint would fail).
 const kZap = Symbol.for('courier.zap-handler');
-type Holder = { state: ZapState | undefined; nextDomain: number };
+type Holder = {
+  state: ZapState | undefined;
+  nextDomain: number;
+  /** The last handler's unbind: libzmq frees the endpoint only then, so a new bind waits for it. */
+  stopping?: Promise<void>;
+};
 const holder: Holder = ((globalThis as Record<symbol, unknown>)[kZap] as Holder | undefined) ?? {
   state: undefined,
   nextDomain: 1,
@@ -51,7 +56,16 @@ export async function registerZapDomain(policy: ZapPolicy): Promise<{ domain: st
       state.domains.delete(domain);
       if (state.domains.size === 0 && holder.state === state) {
         holder.state = undefined;
-        state.sock.close();
+        // close() alone frees the inproc name only when libzmq reaps the socket, later:
+        // a secure socket opened right after would fail to start its handler.
+        const stopping = state.sock
+          .unbind(ZAP_ENDPOINT)
+          .catch(() => {})
+          .then(() => state.sock.close());
+        holder.stopping = stopping;
+        void stopping.then(() => {
+          if (holder.stopping === stopping) holder.stopping = undefined;
+        });
       }
     },
   };
@@ -68,20 +82,22 @@ function startHandler(): ZapState {
   const sock = new zmq.Router({ linger: 0 });
   const state: ZapState = { sock, domains: new Map(), ready: Promise.resolve(), refused: 0 };
   holder.state = state;
-  state.ready = sock.bind(ZAP_ENDPOINT).then(
-    () => {
-      void serveZap(state);
-    },
-    (cause: unknown) => {
-      if (holder.state === state) holder.state = undefined;
-      sock.close();
-      throw new SecurityError(
-        'ERR_COURIER_ZAP_UNAVAILABLE',
-        `cannot start the ZAP handler at ${ZAP_ENDPOINT}: ${(cause as Error).message}`,
-        { cause },
-      );
-    },
-  );
+  state.ready = (holder.stopping ?? Promise.resolve())
+    .then(() => sock.bind(ZAP_ENDPOINT))
+    .then(
+      () => {
+        void serveZap(state);
+      },
+      (cause: unknown) => {
+        if (holder.state === state) holder.state = undefined;
+        sock.close();
+        throw new SecurityError(
+          'ERR_COURIER_ZAP_UNAVAILABLE',
+          `cannot start the ZAP handler at ${ZAP_ENDPOINT}: ${(cause as Error).message}`,
+          { cause },
+        );
+      },
+    );
   return state;
 }
 
