@@ -4,6 +4,15 @@ import { reserveAddress } from '../transport/helpers.js';
 
 const INSTANCE = fileURLToPath(new URL('./instance.ts', import.meta.url));
 
+/** How an instance process is started, when not as the fault suite's usual instance. */
+export interface Launch {
+  readonly script?: string;
+  /** @default [bind, label] */
+  readonly args?: readonly string[];
+  /** A command the process runs under, e.g. `['ip', 'netns', 'exec', name]`. */
+  readonly wrap?: readonly string[];
+}
+
 /** One instance process at a fixed address, so it can be restarted where clients expect it. */
 export class Instance {
   fixture: Fixture | undefined;
@@ -14,10 +23,12 @@ export class Instance {
   constructor(
     readonly label: string,
     readonly bind: string,
+    readonly launch: Launch = {},
   ) {}
 
   async start(): Promise<void> {
-    const fixture = new Fixture(INSTANCE, [this.bind, this.label]);
+    const { script = INSTANCE, args = [this.bind, this.label], wrap = [] } = this.launch;
+    const fixture = new Fixture(script, args, wrap);
     this.fixture = fixture;
     await fixture.line((l) => l.event === 'ready', `${this.label} to be ready`);
   }

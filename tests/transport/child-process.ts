@@ -24,15 +24,14 @@ export class Fixture {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-  constructor(script: string, args: readonly string[] = []) {
-    this.child = spawn(
-      process.execPath,
-      ['--conditions=courier-source', '--import', 'tsx', script, ...args],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  /** `wrap` runs the fixture under another command, e.g. `['ip', 'netns', 'exec', name]`. */
+  constructor(script: string, args: readonly string[] = [], wrap: readonly string[] = []) {
+    const node = [process.execPath, '--conditions=courier-source', '--import', 'tsx', script, ...args];
+    const command = [...wrap, ...node];
+    this.child = spawn(command[0]!, command.slice(1), {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buffered = '';
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
