@@ -1,6 +1,13 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
-import { type Client, type ClientCallEnd, CoreChannels, CourierError, callInfo } from '@courier/core';
+import {
+  type Client,
+  type ClientCallEnd,
+  type ClientRetry,
+  CoreChannels,
+  CourierError,
+  callInfo,
+} from '@courier/core';
 import type { faults } from './service.js';
 import { DEADLINE_MS, LATE_MS } from './settings.js';
 
@@ -26,8 +33,13 @@ export class Load {
   /** Ids of writes the client sent. */
   readonly writes: string[] = [];
   readonly ends = new Map<number, number>();
-  /** When a call succeeded after more than one attempt: it failed over. */
-  readonly failovers: number[] = [];
+  /**
+   * Calls that failed on one endpoint and then succeeded on another: when
+   * they succeeded, and the endpoint they first failed on.
+   */
+  readonly failovers: { at: number; from: string }[] = [];
+  /** The endpoint each retried call's first failed attempt was on, by call id. */
+  readonly #leftFrom = new Map<number, string>();
   #running = true;
   #workers: Promise<void>[] = [];
   #pending = 0;
@@ -35,8 +47,18 @@ export class Load {
   readonly #client: Client<typeof faults>;
   readonly #onEnd = (m: unknown): void => {
     const end = m as ClientCallEnd;
-    if (end.callId !== undefined) this.ends.set(end.callId, (this.ends.get(end.callId) ?? 0) + 1);
-    if (end.status === 'OK' && end.attempts > 1) this.failovers.push(performance.now());
+    if (end.callId === undefined) return;
+    this.ends.set(end.callId, (this.ends.get(end.callId) ?? 0) + 1);
+    const from = this.#leftFrom.get(end.callId);
+    this.#leftFrom.delete(end.callId);
+    if (end.status === 'OK' && from !== undefined && end.endpoint !== from) {
+      this.failovers.push({ at: performance.now(), from });
+    }
+  };
+  readonly #onRetry = (m: unknown): void => {
+    const retry = m as ClientRetry;
+    if (retry.callId === undefined || retry.endpoint === undefined) return;
+    if (!this.#leftFrom.has(retry.callId)) this.#leftFrom.set(retry.callId, retry.endpoint);
   };
 
   constructor(
@@ -48,6 +70,7 @@ export class Load {
   ) {
     this.#client = client;
     diagnosticsChannel.subscribe(CoreChannels.clientCallEnd, this.#onEnd);
+    diagnosticsChannel.subscribe(CoreChannels.clientRetry, this.#onRetry);
     for (let i = 0; i < inflight; i++) this.#workers.push(this.#worker(i));
   }
 
@@ -101,6 +124,7 @@ export class Load {
     } finally {
       clearTimeout(timer);
       diagnosticsChannel.unsubscribe(CoreChannels.clientCallEnd, this.#onEnd);
+      diagnosticsChannel.unsubscribe(CoreChannels.clientRetry, this.#onRetry);
     }
   }
 }

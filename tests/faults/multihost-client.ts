@@ -91,7 +91,8 @@ await Promise.all(
 );
 await client.$close();
 
-const f = figures('multi-host partition', load.outcomes, cutAt, load.failovers, [], load.ends, hung);
+const failovers = load.failovers.filter((f) => f.from === settings.victim).map((f) => f.at);
+const f = figures('multi-host partition', load.outcomes, cutAt, failovers, [], load.ends, hung);
 const dead = states.find((s) => s.at >= cutAt && s.state === 'dead');
 const alive = states.find((s) => s.at >= healAt && s.state === 'alive');
 process.stdout.write(

@@ -8,10 +8,14 @@ export interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
-  /** From the fault to the first call that failed over and succeeded elsewhere (attempts > 1), in ms. */
+  /** From the fault to the first call that failed on the faulted instance and then succeeded on another, in ms. */
   readonly failoverMs: number | undefined;
   /** From the fault to the last failed call, in ms: after it, every call succeeded. */
   readonly recoverMs: number | undefined;
+  /** From the fault to the client declaring the faulted endpoint dead, in ms, where measured. */
+  readonly deadAfterMs?: number | undefined;
+  /** The longest the client's event loop ran late after the fault, in ms, where measured. */
+  readonly loopDelayMaxMs?: number;
   readonly violations: string[];
 }
 
@@ -70,6 +74,11 @@ export function format(f: Figures): string {
     `${f.scenario}: ${f.calls} calls (${outcomes})`,
     `  latency p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)}`,
     `  time to fail over ${ms(f.failoverMs)}, time to recover ${ms(f.recoverMs)}`,
+    ...(f.loopDelayMaxMs === undefined
+      ? []
+      : [
+          `  faulted endpoint declared dead after ${ms(f.deadAfterMs)}; client loop delay max ${ms(f.loopDelayMaxMs)}`,
+        ]),
     f.violations.length === 0 ? '  invariants: all held' : `  VIOLATIONS: ${f.violations.join('; ')}`,
   ].join('\n');
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from '@courier/core';
 import { doubleExecutions, type Instance, startCluster } from './cluster.js';
+import { FaultWatch } from './detect.js';
 import { Load } from './load.js';
 import { type Figures, figures } from './report.js';
 import { faults } from './service.js';
@@ -60,8 +61,10 @@ export async function runScenario(name: string, scale: Scale): Promise<Figures> 
     // Calls go out once every endpoint has been heard from.
     while (client.$endpoints().some((e) => e.state !== 'alive')) await delay(10);
     const load = new Load(client, scale.inflight, scale.workMs);
+    const watch = new FaultWatch(instances[0]!.bind);
     await delay(scale.durationMs / 3);
     const faultAt = performance.now();
+    watch.start();
     const extra: Load[] = [];
     const faulted = fault(instances, scale, (inflight) => {
       const l = new Load(client, inflight, 10, 'limited');
@@ -74,18 +77,22 @@ export async function runScenario(name: string, scale: Scale): Promise<Figures> 
     await load.stop().catch((err: Error) => {
       hung = err.message;
     });
+    watch.stop();
     for (const i of instances) i.collect();
     // The main load's listener saw every call's end, the extra loads' too.
     const ends = load.ends;
-    return figures(
+    const f = figures(
       name,
       [...load.outcomes, ...extra.flatMap((l) => l.outcomes)],
       faultAt,
-      load.failovers,
+      // Fail-over is measured on calls that left the faulted instance
+      // (instances[0], the first one restarted); under overload, any.
+      load.failovers.filter((f) => name === '10x overload' || f.from === instances[0]!.bind).map((f) => f.at),
       doubleExecutions(instances),
       ends,
       hung,
     );
+    return { ...f, deadAfterMs: watch.deadAfter(faultAt), loopDelayMaxMs: watch.loopDelayMaxMs };
   } finally {
     await client.$close();
     await Promise.all(instances.map((i) => i.stop()));

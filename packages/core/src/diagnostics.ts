@@ -74,7 +74,13 @@ export interface ClientCallEnd {
 export interface ClientRetry {
   readonly service: string;
   readonly method: string;
+  /** The status of the attempt that failed, e.g. UNAVAILABLE. */
   readonly reason: string;
+  // Optional in the type only, as in ClientCallEnd.
+  /** The call's id, as in its call-end event. */
+  readonly callId?: number;
+  /** The endpoint of the attempt that failed, so an observer can tell which instance a call left. */
+  readonly endpoint?: string;
 }
 
 export interface ClientEndpointState {

@@ -139,6 +139,8 @@ export class Invoker {
           service: this.service,
           method,
           reason: statusName(reply.status) ?? String(reply.status),
+          callId,
+          endpoint,
         });
       }
       if (!(await sleep(delay, call.signal, performance.now()))) {
