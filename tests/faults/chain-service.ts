@@ -25,11 +25,13 @@ export function hopService(name: string, handler: (input: HopInput, ctx: Context
 
 /**
  * The last hop: waits `ms` unless its signal aborts first. For a probe it
- * writes when the abort arrived and why (`abort`), so the suite can measure
+ * writes that it arrived, then when the abort arrived and why (`abort`), so the suite can measure
  * how long a cancel or a deadline took to travel three hops.
  */
 export function lastHop(label: string) {
   return hopService('hop-c', async ({ id, ms }, ctx) => {
+    if (id.startsWith(PROBE))
+      process.stdout.write(`${JSON.stringify({ event: 'arrived', id, instance: label })}\n`);
     try {
       await delay(ms, undefined, { signal: ctx.signal });
     } catch (err) {
@@ -39,7 +41,8 @@ export function lastHop(label: string) {
           `${JSON.stringify({ event: 'abort', id, at: wallClock(), reason, instance: label })}\n`,
         );
       }
-      throw err;
+      // The signal's reason is the typed error (CancelledError, DeadlineExceededError), not the timer's AbortError.
+      throw ctx.signal.aborted ? ctx.signal.reason : err;
     }
     return label;
   });
