@@ -77,10 +77,15 @@ describe('retries', () => {
     );
     expect(await client.get({ id: 'x' })).toEqual({ id: 'x', title: 'ok' });
     expect(server.count()).toBe(3);
-    expect(retries).toEqual([
-      { service: 'playlist', method: 'get', reason: 'UNAVAILABLE' },
-      { service: 'playlist', method: 'get', reason: 'UNAVAILABLE' },
-    ]);
+    // Each retry names the call and the endpoint of the attempt that failed.
+    const retry = {
+      service: 'playlist',
+      method: 'get',
+      reason: 'UNAVAILABLE',
+      callId: ends[0]?.callId,
+      endpoint: server.endpoint,
+    };
+    expect(retries).toEqual([retry, retry]);
     expect(ends).toEqual([
       {
         service: 'playlist',
@@ -140,7 +145,9 @@ describe('retries', () => {
     expect(await add).toBeInstanceOf(UnavailableError);
     expect(await get).toBeInstanceOf(UnavailableError);
     // Only get was retried (and then found no endpoint alive).
-    expect(retries).toEqual([{ service: 'playlist', method: 'get', reason: 'UNAVAILABLE' }]);
+    expect(retries).toEqual([
+      { service: 'playlist', method: 'get', reason: 'UNAVAILABLE', callId: expect.any(Number), endpoint },
+    ]);
   });
 
   it('does not retry other failures of idempotent methods', async () => {
