@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { Command, encodeMessage } from '@courier/transport';
+import fc from 'fast-check';
 import * as zmq from 'zeromq';
 import { garbageArb, validMessageArb } from '../../tests/transport/arbitraries.js';
 import { siblingScript, startChild } from '../lib/child-process.js';
@@ -40,12 +40,14 @@ const messages = [
 type Memory = { rss: number; heap: number; external: number };
 
 async function measure(mode: 'courier' | 'zmq') {
-  const { child, ready } = await startChild<{ memory: () => Memory; gc: () => Memory }, { endpoint: string }>({
-    name: `junk-${mode}`,
-    script: siblingScript(import.meta.url, 'junk-server'),
-    args: [mode],
-    execArgv: ['--expose-gc'],
-  });
+  const { child, ready } = await startChild<{ memory: () => Memory; gc: () => Memory }, { endpoint: string }>(
+    {
+      name: `junk-${mode}`,
+      script: siblingScript(import.meta.url, 'junk-server'),
+      args: [mode],
+      execArgv: ['--expose-gc'],
+    },
+  );
   const { endpoint } = ready;
   const start = await child.call('memory', {});
   const samples: number[] = [];

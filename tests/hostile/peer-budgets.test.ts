@@ -1,4 +1,4 @@
-import { Command, type IncomingRequest, type Packet, Status, TransportServer } from '@courier/transport';
+import { Command, type IncomingRequest, type RequestPacket, Status, TransportServer } from '@courier/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { is, RawPeer, Teardown, uniqueAddress, waitFor } from '../transport/helpers.js';
 
@@ -11,7 +11,7 @@ import { is, RawPeer, Teardown, uniqueAddress, waitFor } from '../transport/help
  */
 const MiB = 1024 * 1024;
 
-function request(id: number, bytes: number): Packet {
+function request(id: number, bytes: number): RequestPacket {
   return {
     cmd: Command.REQUEST,
     id,

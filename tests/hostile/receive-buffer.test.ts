@@ -61,7 +61,12 @@ describe('receive buffering in bytes (issue #12, finding 5)', () => {
     expect(peak - before).toBeLessThan(120);
     // Nothing was lost: back-pressure, not drops.
     await peer.next(is.reply(N + 1), 'the last reply', 30_000);
-    expect(peer.packets().filter(is.reply()).every((r) => r.status === Status.OK)).toBe(true);
+    expect(
+      peer
+        .packets()
+        .filter(is.reply())
+        .every((r) => r.status === Status.OK),
+    ).toBe(true);
     expect(peer.packets().filter(is.reply())).toHaveLength(N + 1);
   });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type * as zmq from 'zeromq';
 import { BatchWriter } from '../batch-writer.js';
 import { bytesChannel, droppedChannel } from '../diagnostics.js';
@@ -16,6 +17,7 @@ import {
   sendQueueFull,
   unencodableReply,
 } from '../send-limits.js';
+import { WarningThrottle } from '../warning-throttle.js';
 import type { Peer } from './peer.js';
 
 /**
@@ -28,6 +30,7 @@ export class ReplyWriter {
   readonly #codec: FastCodec;
   readonly #writer: BatchWriter;
   readonly #maxQueueBytes: number;
+  readonly #refusals = new WarningThrottle(10_000);
   /** The HEARTBEAT envelope this server sends: not draining, then draining. */
   readonly #heartbeats: readonly [Buffer, Buffer];
 
@@ -142,6 +145,18 @@ export class ReplyWriter {
    */
   #refuseReply(peer: Peer, id: number, violation: SendLimitViolation): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
+    // The caller gets the typed error; the server's log hears of it too,
+    // throttled, since a handler that builds oversized replies does so often.
+    const suppressed = this.#refusals.take(performance.now());
+    if (suppressed !== undefined) {
+      const more = suppressed > 0 ? ` (${suppressed} more not shown)` : '';
+      process.emitWarning(
+        `Courier reply to ${peer.route.toString('hex')} refused: ${violation.message}${more}`,
+        {
+          code: violation.code,
+        },
+      );
+    }
     this.error(peer, id, violation.status, violation.message, { code: violation.code });
   }
 
