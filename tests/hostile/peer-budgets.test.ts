@@ -1,4 +1,10 @@
-import { Command, type IncomingRequest, type RequestPacket, Status, TransportServer } from '@courier/transport';
+import {
+  Command,
+  type IncomingRequest,
+  type RequestPacket,
+  Status,
+  TransportServer,
+} from '@courier/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { is, RawPeer, Teardown, uniqueAddress, waitFor } from '../transport/helpers.js';
 
