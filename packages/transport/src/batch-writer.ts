@@ -14,12 +14,20 @@ interface Batch {
   /** ROUTER identity frame, or undefined on a DEALER. */
   readonly route: Buffer | undefined;
   readonly key: string;
+  readonly dest: Destination;
   readonly envelopes: EnvelopeFrame;
   readonly ends: number[];
   readonly bodies: (readonly Buffer[])[];
   /** The owner's tag per packet; undefined for untagged packets. */
   readonly tags: unknown[];
   bytes: number;
+}
+
+/** One destination's state: its batch still accepting packets, and the bytes it has queued. */
+interface Destination {
+  open: Batch | undefined;
+  /** Envelope and body bytes of this destination's committed packets not yet handed to the socket. */
+  queuedBytes: number;
 }
 
 export interface BatchWriterOptions {
@@ -62,8 +70,11 @@ export class BatchWriter {
   readonly #opts: BatchWriterOptions;
   readonly #codec: Codec;
   readonly #queue: Batch[] = [];
-  /** The batch still accepting packets, per destination. */
-  readonly #open = new Map<string, Batch>();
+  /**
+   * Destinations with a batch open or bytes queued. One entry per key,
+   * deleted once its bytes are sent, so the map is no larger than the queue.
+   */
+  readonly #open = new Map<string, Destination>();
   #scheduled = false;
   #flushing: Promise<void> | undefined;
   /** The batch open() chose for the packet commit() will queue. */
@@ -76,6 +87,7 @@ export class BatchWriter {
   /** Where the open packet's envelope starts in its batch's envelopes frame. */
   #openedAt = 0;
   #queuedPackets = 0;
+  #queuedBytes = 0;
 
   constructor(opts: BatchWriterOptions) {
     this.#opts = opts;
@@ -85,6 +97,19 @@ export class BatchWriter {
   /** Packets waiting to be sent. */
   get pending(): number {
     return this.#queuedPackets;
+  }
+
+  /** Envelope and body bytes waiting to be sent, to every destination. */
+  get pendingBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /**
+   * Bytes already queued for the destination of the packet open() started
+   * (not counting that packet): what a per-destination byte bound checks.
+   */
+  get openedQueueBytes(): number {
+    return this.#opened === undefined ? 0 : this.#opened.dest.queuedBytes;
   }
 
   /**
@@ -97,7 +122,12 @@ export class BatchWriter {
    * batch's byte bound.
    */
   open(key: string, route: Buffer | undefined, bodySize: number, envelopeBytes = 0): EnvelopeFrame {
-    let batch = this.#open.get(key);
+    let dest = this.#open.get(key);
+    if (dest === undefined) {
+      dest = { open: undefined, queuedBytes: 0 };
+      this.#open.set(key, dest);
+    }
+    let batch = dest.open;
     if (
       batch === undefined ||
       batch.ends.length >= this.#opts.maxBatchPackets ||
@@ -106,13 +136,14 @@ export class BatchWriter {
       batch = {
         route,
         key,
+        dest,
         envelopes: this.#codec.frame(this.#frameBytesHint),
         ends: [],
         bodies: [],
         tags: [],
         bytes: 0,
       };
-      this.#open.set(key, batch);
+      dest.open = batch;
       this.#queue.push(batch);
     }
     // Stored only when it changes: a young batch stored into this long-lived
@@ -150,7 +181,10 @@ export class BatchWriter {
     if (!this.#isOpen || batch === undefined) throw new Error('BatchWriter.commit() without open()');
     this.#isOpen = false;
     const start = batch.ends.length === 0 ? 0 : batch.ends[batch.ends.length - 1]!;
-    batch.bytes += batch.envelopes.length - start + this.#openedBodyBytes;
+    const bytes = batch.envelopes.length - start + this.#openedBodyBytes;
+    batch.bytes += bytes;
+    batch.dest.queuedBytes += bytes;
+    this.#queuedBytes += bytes;
     batch.ends.push(batch.envelopes.length);
     batch.bodies.push(body);
     batch.tags.push(tag);
@@ -189,6 +223,7 @@ export class BatchWriter {
     this.#queue.length = 0;
     this.#open.clear();
     this.#queuedPackets = 0;
+    this.#queuedBytes = 0;
     return tags;
   }
 
@@ -211,7 +246,15 @@ export class BatchWriter {
 
   async #flush(): Promise<void> {
     for (let batch = this.#queue.shift(); batch !== undefined; batch = this.#queue.shift()) {
-      if (this.#open.get(batch.key) === batch) this.#open.delete(batch.key);
+      const dest = batch.dest;
+      if (dest.open === batch) dest.open = undefined;
+      dest.queuedBytes -= batch.bytes;
+      this.#queuedBytes -= batch.bytes;
+      // A destination is forgotten with its last queued byte, unless a
+      // batch is still open for it (an open, uncommitted packet).
+      if (dest.open === undefined && dest.queuedBytes === 0 && this.#open.get(batch.key) === dest) {
+        this.#open.delete(batch.key);
+      }
       this.#queuedPackets -= batch.ends.length;
       const message = this.#assemble(batch);
       if (message === undefined) continue;

@@ -97,4 +97,5 @@ export {
   serverSecurityFromEnv,
 } from './security/index.js';
 export type { SendLimitCode } from './send-limits.js';
+export type { ServerLimitOptions } from './server/server-limits.js';
 export { type ServerOptions, TransportServer } from './server.js';

@@ -29,7 +29,13 @@ export type SendLimitCode =
   /** A reply breaks a field limit or cannot be encoded; the caller gets 500 INTERNAL. */
   | 'INVALID_REPLY'
   /** A reply's body is too large; the caller gets 413 TOO_LARGE. */
-  | 'REPLY_TOO_LARGE';
+  | 'REPLY_TOO_LARGE'
+  /**
+   * A reply would take its peer's send queue past `maxPeerSendQueueBytes`
+   * (the peer reads slower than it is answered); the caller gets 429
+   * OVERLOADED, and the handler ran.
+   */
+  | 'SEND_QUEUE_FULL';
 
 /** Why a packet cannot be sent as it is, and the error that replaces it. */
 export interface SendLimitViolation {
@@ -115,6 +121,15 @@ export function checkReplyEnvelope(bytes: number, limits: DecodeLimits): SendLim
   return invalidReply(
     `envelope of ${bytes} bytes exceeds the limit of ${limits.maxEnvelopeBytes} (details too large?)`,
   );
+}
+
+/** A reply of `bytes` that does not fit beside the `queued` bytes its peer's send queue holds. */
+export function sendQueueFull(bytes: number, queued: number, max: number): SendLimitViolation {
+  return {
+    code: 'SEND_QUEUE_FULL',
+    status: Status.OVERLOADED,
+    message: `reply of ${bytes} bytes does not fit the send queue (${queued} of ${max} bytes queued for this peer)`,
+  };
 }
 
 /** A reply the encoder refused (details of a type MessagePack cannot carry). */

@@ -13,11 +13,17 @@ import { bodyBytes, truncateText } from './protocol/limits.js';
 import { receiveLoop } from './receive-loop.js';
 import { AbortReason, type IncomingRequest, type OutgoingReply } from './request.js';
 import { ServerSecurity, type ServerSecurityOptions } from './security/server-security.js';
-import type { Peer } from './server/peer.js';
+import { type Peer, track, untrack, untrackAll } from './server/peer.js';
 import { decodeErrorEnvelope, ReplyWriter } from './server/reply-writer.js';
+import {
+  type ResolvedServerLimits,
+  refusedOverBudget,
+  resolveServerLimits,
+  type ServerLimitOptions,
+} from './server/server-limits.js';
 import { type ReplySink, ServerRequest } from './server/server-request.js';
 
-export interface ServerOptions extends SocketOptions {
+export interface ServerOptions extends SocketOptions, ServerLimitOptions {
   /**
    * Endpoints to bind, e.g. `tcp://127.0.0.1:7001`, `tcp://127.0.0.1:*`
    * (any free port; read the result from `endpoints`), `ipc:///tmp/x.sock`,
@@ -50,6 +56,7 @@ export interface ServerOptions extends SocketOptions {
  */
 export class TransportServer implements ReplySink<Peer> {
   readonly #opts: ResolvedSocketOptions;
+  readonly #limits: ResolvedServerLimits;
   readonly #bind: readonly string[];
   readonly #onRequest: (req: IncomingRequest) => void;
   readonly #sock: zmq.Router;
@@ -69,6 +76,7 @@ export class TransportServer implements ReplySink<Peer> {
 
   constructor(options: ServerOptions) {
     this.#opts = resolveSocketOptions(options);
+    this.#limits = resolveServerLimits(options, this.#opts);
     this.#bind = typeof options.bind === 'string' ? [options.bind] : options.bind;
     if (this.#bind.length === 0) {
       throw new TransportError(
@@ -85,7 +93,7 @@ export class TransportServer implements ReplySink<Peer> {
       mandatory: true,
       sendTimeout: 0,
       sendHighWaterMark: this.#opts.sendHighWaterMark,
-      receiveHighWaterMark: this.#opts.receiveHighWaterMark,
+      receiveHighWaterMark: this.#limits.receiveHighWaterMark,
       maxMessageSize: this.#opts.maxFrameBytes,
       linger: 1000,
       // Secure routing ids are proven per key (security/caller-id.ts), so a
@@ -93,7 +101,18 @@ export class TransportServer implements ReplySink<Peer> {
       // until the server notices the old connection is gone.
       handover: options.security !== undefined,
     });
-    this.#replies = new ReplyWriter(this.#opts, this.#codec, this.#sock);
+    this.#replies = new ReplyWriter(
+      this.#opts,
+      this.#codec,
+      this.#sock,
+      this.#limits.maxPeerSendQueueBytes,
+      (key) => {
+        // Its connection is gone: heartbeating it until its liveness ends would
+        // cost a failed send per tick for nothing (ghost peers, issue #12).
+        const peer = this.#peers.get(key);
+        if (peer !== undefined) this.#removePeer(peer, 'gone');
+      },
+    );
   }
 
   /** Creates a server, binds it and starts serving. */
@@ -184,7 +203,7 @@ export class TransportServer implements ReplySink<Peer> {
         req.abort(AbortReason.CLOSED);
         this.#replies.error(peer, req.id, Status.CANCELLED, 'server closed before replying');
       }
-      peer.inflight.clear();
+      untrackAll(peer);
       this.#replies.send(peer, { cmd: Command.DISCONNECT, reason: 'closed' });
     }
     await this.#replies.flushed();
@@ -228,7 +247,13 @@ export class TransportServer implements ReplySink<Peer> {
     for (const packet of packets) {
       // A packet after a DISCONNECT in the same message is first contact
       // again: it must not land on the peer that was just removed.
-      if (peer === undefined || this.#peers.get(key) !== peer) peer = this.#addPeer(route, now);
+      if (peer === undefined || this.#peers.get(key) !== peer) {
+        if (this.#peers.size >= this.#limits.maxPeers) {
+          this.#replies.refusePeer(route, packets);
+          return;
+        }
+        peer = this.#addPeer(route, now);
+      }
       this.#onPacket(peer, packet, now);
     }
     if (peer !== undefined && this.#peers.get(key) !== peer) peer = undefined;
@@ -247,6 +272,7 @@ export class TransportServer implements ReplySink<Peer> {
         this.#opts.maxPeerHeartbeatIntervalMs,
       ),
       inflight: new Map(),
+      inflightBytes: 0,
       caller: this.#security?.identify(route),
       sentSinceTick: false,
     };
@@ -264,7 +290,7 @@ export class TransportServer implements ReplySink<Peer> {
   #removePeer(peer: Peer, to: 'dead' | 'gone' | 'closed'): void {
     this.#peers.delete(peer.key);
     for (const req of peer.inflight.values()) req.abort(AbortReason.PEER_LOST);
-    peer.inflight.clear();
+    untrackAll(peer);
     if (peerChannel.hasSubscribers) {
       peerChannel.publish({ side: 'server', peer: peer.route.toString('hex'), from: 'alive', to });
     }
@@ -276,11 +302,7 @@ export class TransportServer implements ReplySink<Peer> {
         this.#onRequestPacket(peer, packet, now);
         return;
       case Command.CANCEL: {
-        const req = peer.inflight.get(packet.id);
-        if (req !== undefined) {
-          peer.inflight.delete(packet.id);
-          req.abort(AbortReason.CANCELLED);
-        }
+        untrack(peer, packet.id)?.abort(AbortReason.CANCELLED);
         return;
       }
       case Command.HEARTBEAT:
@@ -310,6 +332,7 @@ export class TransportServer implements ReplySink<Peer> {
       req.reply({ status: Status.UNAVAILABLE, message: 'server is closing' });
       return;
     }
+    if (refusedOverBudget(peer, req, this.#limits.maxPeerInflightBytes)) return;
     this.#handling = req;
     try {
       this.#onRequest(req);
@@ -329,7 +352,7 @@ export class TransportServer implements ReplySink<Peer> {
       this.#replies.error(peer, req.id, Status.CANCELLED, 'server closed before replying');
       return;
     }
-    peer.inflight.set(packet.id, req);
+    track(peer, req);
   }
 
   #onDecodeError(route: Buffer, peer: Peer | undefined, error: DecodeError): void {
@@ -340,11 +363,7 @@ export class TransportServer implements ReplySink<Peer> {
       peer.sentSinceTick = true;
       // The caller takes this error as the one reply for that id, so the
       // request still running under it must not answer a second time.
-      const req = peer.inflight.get(error.id);
-      if (req !== undefined) {
-        peer.inflight.delete(error.id);
-        req.abort(AbortReason.CANCELLED);
-      }
+      untrack(peer, error.id)?.abort(AbortReason.CANCELLED);
     }
     this.#replies.sendTo(route, envelope);
   }
@@ -353,7 +372,7 @@ export class TransportServer implements ReplySink<Peer> {
   sendReply(peer: Peer, req: ServerRequest<Peer>, reply: OutgoingReply): boolean {
     // ServerRequest.reply() checked that it is the one reply of a request
     // neither cancelled nor lost; one answered inside onRequest was never tracked.
-    if (peer.inflight.get(req.id) === req) peer.inflight.delete(req.id);
+    if (peer.inflight.get(req.id) === req) untrack(peer, req.id);
     peer.sentSinceTick = true;
     this.#replies.reply(peer, req.id, reply);
     return true;

@@ -1,15 +1,23 @@
+import { performance } from 'node:perf_hooks';
 import type * as zmq from 'zeromq';
 import { BatchWriter } from '../batch-writer.js';
 import { bytesChannel, droppedChannel } from '../diagnostics.js';
 import type { ResolvedSocketOptions } from '../options.js';
 import type { FastCodec } from '../protocol/codec.js';
-import { Command, type Status } from '../protocol/constants.js';
+import { Command, Status } from '../protocol/constants.js';
 import type { DecodeError } from '../protocol/decode-error.js';
 import { encodeEnvelope } from '../protocol/encode.js';
 import type { Packet } from '../protocol/envelope.js';
 import { bodyBytes, truncateText } from '../protocol/limits.js';
 import type { OutgoingReply } from '../request.js';
-import { checkReply, checkReplyEnvelope, type SendLimitViolation, unencodableReply } from '../send-limits.js';
+import {
+  checkReply,
+  checkReplyEnvelope,
+  type SendLimitViolation,
+  sendQueueFull,
+  unencodableReply,
+} from '../send-limits.js';
+import { WarningThrottle } from '../warning-throttle.js';
 import type { Peer } from './peer.js';
 
 /**
@@ -21,9 +29,32 @@ export class ReplyWriter {
   readonly #opts: ResolvedSocketOptions;
   readonly #codec: FastCodec;
   readonly #writer: BatchWriter;
+  readonly #maxQueueBytes: number;
+  readonly #refusals = new WarningThrottle(10_000);
+  /** The HEARTBEAT envelope this server sends: not draining, then draining. */
+  readonly #heartbeats: readonly [Buffer, Buffer];
 
-  constructor(opts: ResolvedSocketOptions, codec: FastCodec, sock: zmq.Router) {
+  /**
+   * `maxQueueBytes` bounds the bytes queued per peer; `onUnroutable` hears of
+   * a peer whose connection is gone (a send to it failed with EHOSTUNREACH).
+   */
+  constructor(
+    opts: ResolvedSocketOptions,
+    codec: FastCodec,
+    sock: zmq.Router,
+    maxQueueBytes: number,
+    onUnroutable: (key: string) => void,
+  ) {
     this.#opts = opts;
+    this.#maxQueueBytes = maxQueueBytes;
+    const heartbeat = (draining: boolean) =>
+      encodeEnvelope({
+        cmd: Command.HEARTBEAT,
+        intervalMs: opts.heartbeatIntervalMs,
+        liveness: opts.heartbeatLiveness,
+        draining,
+      });
+    this.#heartbeats = [heartbeat(false), heartbeat(true)];
     this.#codec = codec;
     this.#writer = new BatchWriter({
       codec,
@@ -39,14 +70,12 @@ export class ReplyWriter {
         }
         return sock.send(frames);
       },
-      onSendError: (err) => {
-        const code = (err as { code?: string }).code;
+      onSendError: (err, key) => {
+        const unroutable = (err as { code?: string }).code === 'EHOSTUNREACH';
         if (droppedChannel.hasSubscribers) {
-          droppedChannel.publish({
-            side: 'server',
-            reason: code === 'EHOSTUNREACH' ? 'UNROUTABLE' : 'SEND_FAILED',
-          });
+          droppedChannel.publish({ side: 'server', reason: unroutable ? 'UNROUTABLE' : 'SEND_FAILED' });
         }
+        if (unroutable) onUnroutable(key);
       },
     });
   }
@@ -81,6 +110,11 @@ export class ReplyWriter {
     if (violation !== undefined) return violation;
     // The envelope goes straight into the frame of the batch it travels in.
     const envelopes = this.#writer.open(peer.key, peer.route, bytes);
+    const queued = this.#writer.openedQueueBytes;
+    if (queued + bytes > this.#maxQueueBytes) {
+      this.#writer.rollback();
+      return sendQueueFull(bytes, queued, this.#maxQueueBytes);
+    }
     try {
       this.#codec.appendReply(
         envelopes,
@@ -111,6 +145,18 @@ export class ReplyWriter {
    */
   #refuseReply(peer: Peer, id: number, violation: SendLimitViolation): void {
     if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: violation.code });
+    // The caller gets the typed error; the server's log hears of it too,
+    // throttled, since a handler that builds oversized replies does so often.
+    const suppressed = this.#refusals.take(performance.now());
+    if (suppressed !== undefined) {
+      const more = suppressed > 0 ? ` (${suppressed} more not shown)` : '';
+      process.emitWarning(
+        `Courier reply to ${peer.route.toString('hex')} refused: ${violation.message}${more}`,
+        {
+          code: violation.code,
+        },
+      );
+    }
     this.error(peer, id, violation.status, violation.message, { code: violation.code });
   }
 
@@ -137,16 +183,35 @@ export class ReplyWriter {
     // Traffic like any other (docs/protocol.md 9.1 rule 1): the answer to an
     // introduction is followed by the next HEARTBEAT only after an interval.
     peer.sentSinceTick = true;
-    this.#writer.enqueue(
-      peer.key,
-      peer.route,
-      encodeEnvelope({
-        cmd: Command.HEARTBEAT,
-        intervalMs: this.#opts.heartbeatIntervalMs,
-        liveness: this.#opts.heartbeatLiveness,
-        draining,
-      }),
-    );
+    // The same bytes for every peer: a tick over thousands encodes nothing.
+    const envelope = draining ? this.#heartbeats[1] : this.#heartbeats[0];
+    this.#writer.enqueue(peer.key, peer.route, envelope);
+  }
+
+  /**
+   * Answers a message from a route the server will not take as a peer (it
+   * already has maxPeers): each REQUEST in it gets 503 UNAVAILABLE (it never
+   * ran), then a DISCONNECT tells the sender to go elsewhere.
+   */
+  refusePeer(route: Buffer, packets: readonly Packet[]): void {
+    if (droppedChannel.hasSubscribers) droppedChannel.publish({ side: 'server', reason: 'TOO_MANY_PEERS' });
+    for (const packet of packets) {
+      if (packet.cmd !== Command.REQUEST) continue;
+      this.sendTo(
+        route,
+        encodeEnvelope({
+          cmd: Command.REPLY,
+          id: packet.id,
+          status: Status.UNAVAILABLE,
+          message: 'server has too many peers; try another',
+          details: { code: 'TOO_MANY_PEERS' },
+          meta: undefined,
+          contentType: undefined,
+          body: [],
+        }),
+      );
+    }
+    this.sendTo(route, encodeEnvelope({ cmd: Command.DISCONNECT, reason: 'too many peers' }));
   }
 
   /** Queues an envelope to a route that may not be a peer (yet, or any more). */

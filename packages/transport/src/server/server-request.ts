@@ -1,4 +1,5 @@
 import type { Metadata, RequestPacket } from '../protocol/envelope.js';
+import { bodyBytes } from '../protocol/limits.js';
 import type { AbortReason, IncomingRequest, OutgoingReply } from '../request.js';
 import type { CallerIdentity } from '../security/server-security.js';
 
@@ -22,6 +23,8 @@ export class ServerRequest<P extends RequestPeer = RequestPeer> implements Incom
   readonly meta: Metadata | undefined;
   readonly contentType: string | undefined;
   body: Buffer[];
+  /** The body's size as received, kept after takeBody(): what the peer's byte budget counts. */
+  readonly bodyBytes: number;
   readonly receivedAt: number;
   readonly #server: ReplySink<P>;
   readonly #peer: P;
@@ -38,6 +41,7 @@ export class ServerRequest<P extends RequestPeer = RequestPeer> implements Incom
     this.meta = packet.meta;
     this.contentType = packet.contentType;
     this.body = packet.body;
+    this.bodyBytes = bodyBytes(packet.body);
     this.receivedAt = now;
   }
 
