@@ -26,6 +26,7 @@ export {
   decode as msgpackDecode,
   type EncodeOptions as MsgpackEncodeOptions,
   encode as msgpackEncode,
+  MsgpackDecoder,
   MsgpackError,
   type MsgpackErrorCode,
   type MsgpackLimits,

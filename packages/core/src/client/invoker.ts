@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { localReply, MetaKey, type Reply, Status, statusName } from '@courier/transport';
+import { localReply, MetaKey, MsgpackDecoder, type Reply, Status, statusName } from '@courier/transport';
 import { HANDSHAKE_FAILED } from '@courier/transport/internal';
-import { decodeBody, encodeBody } from '../codec.js';
+import { decodeBodyWith, encodeBody } from '../codec.js';
 import type { CallOptions } from '../context.js';
 import { clientCallEndChannel, clientRetryChannel } from '../diagnostics.js';
 import {
@@ -45,6 +45,8 @@ export class Invoker {
   readonly #unregister: () => void;
   /** The wire name (`#prefix` + method) per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
   readonly #wireNames = new Map<string, string>();
+  /** This client's reply decoder: its key cache serves this service's replies alone. */
+  readonly #bodies = new MsgpackDecoder();
 
   constructor(service: string, options: ClientOptions) {
     this.service = service;
@@ -160,7 +162,7 @@ export class Invoker {
         local: reply.local,
       });
     }
-    if (reply.status === Status.OK) return decodeOutput(reply, wireMethod);
+    if (reply.status === Status.OK) return decodeOutput(this.#bodies, reply, wireMethod);
     // A local failure can be decided without any I/O (no endpoint usable),
     // and a rejection alone only queues a microtask: a caller's tight loop
     // of failing calls would then never let timers, sockets, or this
@@ -259,9 +261,9 @@ function encodeInput(input: unknown): Buffer[] {
   }
 }
 
-function decodeOutput(reply: Reply, wireMethod: string): unknown {
+function decodeOutput(decoder: MsgpackDecoder, reply: Reply, wireMethod: string): unknown {
   try {
-    return decodeBody(reply.body, reply.contentType);
+    return decodeBodyWith(decoder, reply.body, reply.contentType);
   } catch (err) {
     // decodeBody blames the sender; here the sender is the server.
     const cause = err instanceof CourierError ? err.cause : err;

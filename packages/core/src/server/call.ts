@@ -1,8 +1,14 @@
-import { type IncomingRequest, msgpack, type OutgoingReply, Status } from '@courier/transport';
+import {
+  type IncomingRequest,
+  type MsgpackDecoder,
+  msgpack,
+  type OutgoingReply,
+  Status,
+} from '@courier/transport';
 import type { DeadlineHeap, Scheduled } from '@courier/transport/internal';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
-import { decodeBody, encodeBody } from '../codec.js';
+import { decodeBodyWith, encodeBody } from '../codec.js';
 import {
   CancelledError,
   CourierError,
@@ -23,6 +29,8 @@ export interface CallHost {
   readonly log: Logger;
   readonly bulkhead: Bulkhead;
   readonly deadlines: DeadlineHeap<Call>;
+  /** The server's own body decoder (its key cache is this server's alone). */
+  readonly bodies: MsgpackDecoder;
   /** Records a call's one outcome: sends the reply and reports it. */
   finish(call: Call, reply: OutgoingReply, refused: boolean): void;
   /** A slot was given back (a handler returned, perhaps after its call was settled). */
@@ -162,7 +170,7 @@ export class Call implements Waiter, Scheduled {
     this.#holding = true;
     let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
     try {
-      const input = decodeBody(this.req.takeBody(), this.req.contentType);
+      const input = decodeBodyWith(this.#host.bodies, this.req.takeBody(), this.req.contentType);
       result = this.route.input['~standard'].validate(input);
     } catch (err) {
       this.#fail(err);

@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { type IncomingRequest, type OutgoingReply, Status, statusName } from '@courier/transport';
+import {
+  type IncomingRequest,
+  MsgpackDecoder,
+  type OutgoingReply,
+  Status,
+  statusName,
+} from '@courier/transport';
 import { DeadlineHeap } from '@courier/transport/internal';
 import type { Logger } from 'pino';
 import { BuiltinMethod, type HealthReport, type ServiceDescription } from '../builtins.js';
@@ -39,6 +45,7 @@ export class Dispatcher implements CallHost {
   readonly bulkhead: Bulkhead;
   /** Unref'd: the socket and the handlers' own I/O keep the process alive, not deadlines. */
   readonly deadlines = new DeadlineHeap<Call>((call) => call.expire(), { ref: false });
+  readonly bodies = new MsgpackDecoder();
   readonly #definition: AnyService;
   readonly #pool: ComputePool | undefined;
   readonly #routes: Map<string, Route>;

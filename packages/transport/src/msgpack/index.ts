@@ -1,4 +1,4 @@
-export { decode, decodeAt } from './decoder.js';
+export { decode, decodeAt, MsgpackDecoder } from './decoder.js';
 export { type EncodeOptions, encode } from './encoder.js';
 export { MsgpackError, type MsgpackErrorCode } from './errors.js';
 export { DEFAULT_MSGPACK_LIMITS, type MsgpackLimits } from './limits.js';
