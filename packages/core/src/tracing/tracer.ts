@@ -3,6 +3,12 @@ import { ProxyTracerProvider, type Tracer, type TracerProvider, trace } from '@o
 /** The API's no-op provider: what a proxy delegates to until an SDK registers one. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
+/**
+ * `COURIER_TRACING=off` (read when core loads) skips even the check below:
+ * for measuring what the check costs, or for a process that must never trace.
+ */
+const OFF = process.env.COURIER_TRACING === 'off';
+
 let cachedFor: TracerProvider | undefined;
 let cachedTracer: Tracer | undefined;
 
@@ -15,6 +21,7 @@ let cachedTracer: Tracer | undefined;
  * provider changes (tests swap providers; a ProxyTracer would keep the old one).
  */
 export function activeTracer(): Tracer | undefined {
+  if (OFF) return undefined;
   let provider: TracerProvider = trace.getTracerProvider();
   if (provider instanceof ProxyTracerProvider) provider = provider.getDelegate();
   if (provider === NOOP_PROVIDER) return undefined;
