@@ -143,7 +143,7 @@ async function main(): Promise<void> {
           const tally = byImpl.get(impl)!;
           await measure(pairs.get(impl)!, cell, config.warmupMs, config.durationMs, tally);
           log(
-            `[${String(++done).padStart(2)}/${cells.length * 2 * config.rounds}] ${impl.padEnd(4)} ` +
+            `[${String(++done).padStart(2)}/${cells.length * IMPLS.length * config.rounds}] ${impl.padEnd(8)} ` +
               `${String(cell.bodyBytes).padStart(4)} B ×${String(cell.inflight).padEnd(3)} ` +
               `${formatInt(tally.segments.at(-1)!.rps).padStart(9)} req/s`,
           );
