@@ -1,6 +1,7 @@
 /**
  * Imported first by the bench children, for its side effect: sets the
- * child's tracing up for its implementation (argv[2]) before core loads.
+ * child's tracing up for its implementation (argv[2], or BENCH_TRACE_IMPL)
+ * before core loads.
  * `core-off` turns core's tracing off (COURIER_TRACING=off, read when core
  * loads); `core-sdk` registers the OpenTelemetry SDK as an application would
  * (async-context manager, batch processor, every span sampled) with an
@@ -11,7 +12,8 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
-const impl = process.argv[2];
+// inproc-core.ts (under valgrind) has other arguments: it is told by the environment.
+const impl = process.env.BENCH_TRACE_IMPL ?? process.argv[2];
 if (impl === 'core-off') process.env.COURIER_TRACING = 'off';
 if (impl === 'core-sdk') {
   const dropAll: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
