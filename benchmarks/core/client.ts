@@ -4,6 +4,8 @@
  * cell at a time; every reply is checked, so a broken echo never passes as a
  * fast one.
  */
+// First: it sets tracing up before core loads.
+import './tracing-mode.js';
 import { createClient } from '@courier/core';
 import { notifyReady, serveParent } from '../lib/child-process.js';
 import { runClosedLoop } from '../lib/closed-loop.js';
@@ -20,7 +22,7 @@ type Call = (bytes: number) => () => Promise<void>;
 
 let close: () => Promise<void>;
 let call: Call;
-if (impl === 'core') {
+if (impl !== 'raw') {
   const client = createClient(coreBench, { endpoints: [endpoint] });
   close = () => client.$close();
   call = (bytes) => {

@@ -6,7 +6,12 @@
  * of benchmarks/transport/inproc-echo.ts.
  *
  *   inproc-core.ts <requests> <in flight> <payload bytes>
+ *
+ * BENCH_TRACE_IMPL=core-off or core-sdk counts core with tracing off, or
+ * with an OpenTelemetry SDK (see tracing-mode.ts); unset, the API has no SDK.
  */
+// First: it sets tracing up before core loads.
+import './tracing-mode.js';
 import { createClient, serve } from '@courier/core';
 import { pino } from 'pino';
 import { coreBench } from './service.js';

@@ -7,6 +7,7 @@
  *
  *   npm run bench:core                 (builds, then about 100 s)
  *   BENCH_QUICK=1 npm run bench:core   (CI smoke: one short round per cell)
+ *   npm run bench:core -- --tracing    (adds core-off and core-sdk: the cost of tracing, see below)
  *   BENCH_CELL=64x256 BENCH_CPU_PROF_DIR=/tmp/prof node node_modules/.cache/courier-bench/core/run.js
  *                                      (one cell, each child under --cpu-prof, for profiling)
  *
@@ -17,6 +18,14 @@
  *   core_vs_raw_zmq=<lower of the 64 B and 1 KiB req/s ratios at 256>
  *   core_cpu_per_req_vs_raw=<higher of the two CPU-per-request ratios at 256>
  *   core_p50_w1_vs_raw=<p50 ratio at 1 in flight, 1 KiB>
+ *
+ * With --tracing (or BENCH_TRACING=1) each round also runs `core-off`
+ * (COURIER_TRACING=off: core never asks the OpenTelemetry API) and
+ * `core-sdk` (an SDK in both processes, every span sampled, a no-op
+ * exporter); `core` itself is the API with no SDK. It adds a table of their
+ * CPU per request (server + client) against core-off, and ends with
+ *   tracing_nosdk_cpu_vs_off=<higher of the 64 B and 1 KiB ratios at 256>
+ *   tracing_sdk_cpu_vs_off=<the same for core-sdk>
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +49,8 @@ const config = {
   /** `<bytes>x<in flight>`: run that cell alone (no summary line). */
   only: process.env.BENCH_CELL,
 };
-const IMPLS: readonly CoreImpl[] = ['core', 'raw'];
+const tracing = process.env.BENCH_TRACING === '1' || process.argv.includes('--tracing');
+const IMPLS: readonly CoreImpl[] = tracing ? ['core-off', 'core', 'core-sdk', 'raw'] : ['core', 'raw'];
 
 interface Pair {
   server: ChildRef<CoreServerHandlers>;
@@ -120,18 +130,20 @@ async function main(): Promise<void> {
     let done = 0;
     for (const [index, cell] of cells.entries()) {
       // Tally's labels: 'courier' is the service API here.
-      const byImpl = new Map<CoreImpl, Tally>([
-        ['core', new Tally('courier', cell)],
-        ['raw', new Tally('raw', cell)],
-      ]);
+      const byImpl = new Map<CoreImpl, Tally>(
+        IMPLS.map((impl) => [impl, new Tally(impl === 'raw' ? 'raw' : 'courier', cell)]),
+      );
       tallies.set(cell, byImpl);
       for (let round = 0; round < config.rounds; round++) {
-        const order = (index + round) % 2 === 0 ? IMPLS : [...IMPLS].reverse();
+        // ABBA with two, rotated with four: each position in turn, so drift in the machine's load spreads evenly.
+        const shift = (index + round) % IMPLS.length;
+        const rotated = [...IMPLS.slice(shift), ...IMPLS.slice(0, shift)];
+        const order = IMPLS.length === 2 && shift === 1 ? [...IMPLS].reverse() : rotated;
         for (const impl of order) {
           const tally = byImpl.get(impl)!;
           await measure(pairs.get(impl)!, cell, config.warmupMs, config.durationMs, tally);
           log(
-            `[${String(++done).padStart(2)}/${cells.length * 2 * config.rounds}] ${impl.padEnd(4)} ` +
+            `[${String(++done).padStart(2)}/${cells.length * IMPLS.length * config.rounds}] ${impl.padEnd(8)} ` +
               `${String(cell.bodyBytes).padStart(4)} B ×${String(cell.inflight).padEnd(3)} ` +
               `${formatInt(tally.segments.at(-1)!.rps).padStart(9)} req/s`,
           );
@@ -169,7 +181,7 @@ function report(
   return [
     '',
     `Service API (zod schemas, default codec, serve/createClient) vs hand-batched raw zeromq.js; dist/ under node ${process.version}.`,
-    `${config.rounds} × (${config.warmupMs} ms warm-up + ${config.durationMs} ms) per cell and implementation, ABBA order.`,
+    `${config.rounds} × (${config.warmupMs} ms warm-up + ${config.durationMs} ms) per cell and implementation, ${IMPLS.length === 2 ? 'ABBA' : 'rotating'} order.`,
     `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}); load average ` +
       `${load(loadAtStart)} at start, ${load(loadavg())} at end; ${formatFixed(seconds, 0)} s in all.`,
     '',
@@ -205,8 +217,40 @@ function report(
       : `core_vs_raw_zmq=${formatFixed(Math.min(at(64, 256).rps, at(1024, 256).rps), 3)} ` +
         `core_cpu_per_req_vs_raw=${formatFixed(Math.max(at(64, 256).cpu, at(1024, 256).cpu), 3)} ` +
         `core_p50_w1_vs_raw=${formatFixed(at(1024, 1).p50, 3)}`,
+    ...(tracing ? tracingReport(cells, tallies) : []),
     '',
   ].join('\n');
+}
+
+/** CPU per request (server + client) and req/s of `core` (API, no SDK) and `core-sdk` against `core-off`. */
+function tracingReport(cells: Cell[], tallies: Map<Cell, Map<CoreImpl, Tally>>): string[] {
+  const rows = cells.map((cell) => {
+    const t = tallies.get(cell)!;
+    const off = t.get('core-off')!;
+    const nosdk = compare(t.get('core')!, off);
+    const sdk = compare(t.get('core-sdk')!, off);
+    return { cell, nosdk, sdk, offCpu: off.serverCpuUs + off.clientCpuUs };
+  });
+  const worst = (pick: (r: (typeof rows)[number]) => number) =>
+    formatFixed(Math.max(...rows.filter((r) => r.cell.inflight === 256).map(pick)), 3);
+  return [
+    '',
+    'Tracing: core = OpenTelemetry API with no SDK; core-sdk = SDK, every span sampled, no-op exporter; both against core-off.',
+    formatTable(
+      [
+        { header: 'size', value: (r: (typeof rows)[number]) => String(r.cell.bodyBytes) },
+        { header: 'in flight', value: (r) => String(r.cell.inflight) },
+        { header: 'off µs/req', value: (r) => formatMicros(r.offCpu) },
+        { header: 'no-SDK CPU/req', value: (r) => formatFixed(r.nosdk.cpu, 3) },
+        { header: 'no-SDK req/s', value: (r) => formatFixed(r.nosdk.rps, 3) },
+        { header: 'SDK CPU/req', value: (r) => formatFixed(r.sdk.cpu, 3) },
+        { header: 'SDK req/s', value: (r) => formatFixed(r.sdk.rps, 3) },
+      ],
+      rows,
+    ),
+    '',
+    `tracing_nosdk_cpu_vs_off=${worst((r) => r.nosdk.cpu)} tracing_sdk_cpu_vs_off=${worst((r) => r.sdk.cpu)}`,
+  ];
 }
 
 main().catch((err: unknown) => {

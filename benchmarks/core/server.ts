@@ -2,6 +2,8 @@
  * Child process: the core-bench service (`core`, default options) or the raw
  * zeromq.js echo (`raw`), argv[2], on a free loopback port.
  */
+// First: it sets tracing up before core loads.
+import './tracing-mode.js';
 import { serve } from '@courier/core';
 import { notifyReady, serveParent } from '../lib/child-process.js';
 import { RawEchoServer } from '../transport/raw-echo.js';
@@ -10,7 +12,7 @@ import { coreBench, parseCoreImpl } from './service.js';
 const impl = parseCoreImpl(process.argv[2]);
 const bind = 'tcp://127.0.0.1:*';
 const server =
-  impl === 'core'
+  impl !== 'raw'
     ? await serve(coreBench, { bind }).then((s) => ({ endpoint: s.endpoints[0]!, close: () => s.close() }))
     : await RawEchoServer.listen(bind);
 

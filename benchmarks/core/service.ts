@@ -19,10 +19,18 @@ export const coreBench = defineService({
   },
 });
 
-/** `core`: serve/createClient as the README shows. `raw`: hand-batched zeromq.js. */
-export type CoreImpl = 'core' | 'raw';
+/**
+ * `core`: serve/createClient as the README shows (the OpenTelemetry API
+ * present, no SDK registered). `raw`: hand-batched zeromq.js. With
+ * `--tracing`, also `core-off` (COURIER_TRACING=off: core never asks the
+ * API) and `core-sdk` (an SDK registered in both processes, every span
+ * sampled, exported to a no-op exporter).
+ */
+export type CoreImpl = 'core' | 'core-off' | 'core-sdk' | 'raw';
 
 export function parseCoreImpl(value: string | undefined): CoreImpl {
-  if (value === 'core' || value === 'raw') return value;
-  throw new Error(`unknown implementation ${JSON.stringify(value)}; expected core or raw`);
+  if (value === 'core' || value === 'core-off' || value === 'core-sdk' || value === 'raw') return value;
+  throw new Error(
+    `unknown implementation ${JSON.stringify(value)}; expected core, core-off, core-sdk or raw`,
+  );
 }

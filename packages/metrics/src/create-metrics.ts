@@ -4,6 +4,7 @@ import { ClientMetrics } from './client-metrics.js';
 import type { AnyRegistry } from './collected.js';
 import type { GroupContext } from './context.js';
 import { MetricsError } from './errors.js';
+import { EventLoopMetrics } from './event-loop-metrics.js';
 import { type ListenOptions, listenHttp, type MetricsEndpoint } from './http-endpoint.js';
 import { DEFAULT_MAX_LABEL_VALUES } from './label-guard.js';
 import { LiveServers, type Readiness } from './live-servers.js';
@@ -80,6 +81,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const servers = new LiveServers((stats) => serverGroup.current?.onStarted(stats));
   const context: GroupContext = { registry, servers, maxLabelValues };
   serverGroup.current = new ServerMetrics(context);
+  const eventLoop = new EventLoopMetrics(context);
   const groups = [
     serverGroup.current,
     new ClientMetrics(context),
@@ -107,6 +109,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const close = (): Promise<void> => {
     closed ??= (async () => {
       unsubscribe();
+      eventLoop.close();
       await Promise.all([...endpoints].map((endpoint) => endpoint.close()));
       for (const name of added) registry.removeSingleMetric(name);
     })();

@@ -34,6 +34,11 @@ export const MetricNames = {
   poolQueuedTasks: 'courier_pool_queued_tasks',
   poolTasks: 'courier_pool_tasks_total',
   poolTaskDuration: 'courier_pool_task_duration_seconds',
+
+  // Event loop: per service served in the process (the loop is the process's).
+  eventLoopDelay: 'courier_event_loop_delay_seconds',
+  eventLoopUtilization: 'courier_event_loop_utilization_ratio',
+  eventLoopActive: 'courier_event_loop_active_seconds_total',
 } as const;
 
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

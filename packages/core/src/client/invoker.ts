@@ -14,6 +14,7 @@ import {
 import { markFromCall } from '../from-call.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import { shutdownCoordinator } from '../shutdown/coordinator.js';
+import { recordUnsentCall, startClientAttempt } from '../tracing/client-span.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -125,15 +126,18 @@ export class Invoker {
       if (tried === undefined) first = picked;
       else tried.add(picked);
       endpoint = picked.address;
+      // undefined (and nothing made) unless an OpenTelemetry SDK is registered.
+      const traced = startClientAttempt(this.service, method, endpoint, attempts, call.meta);
       reply = await picked.request({
         method: wireMethod,
         body,
         // Positive even if the clock moved past the deadline since the pick (the
         // transport then times out at once), and within what a timer can hold.
         deadlineMs: Math.min(Math.max(call.deadline - performance.now(), 0.001), MAX_TIMER_MS),
-        meta: call.meta,
+        meta: traced === undefined ? call.meta : traced.meta,
         signal: call.signal,
       });
+      traced?.end(reply);
       const delay = this.#retryDelay(reply, idempotent, attempts, call);
       if (delay === undefined) break;
       if (clientRetryChannel.hasSubscribers) {
@@ -150,6 +154,7 @@ export class Invoker {
         break;
       }
     }
+    if (attempts === 0) recordUnsentCall(this.service, method, call.meta, reply);
     if (clientCallEndChannel.hasSubscribers) {
       clientCallEndChannel.publish({
         service: this.service,

@@ -10,6 +10,8 @@ export interface ComputeRunOptions {
   readonly signal?: AbortSignal;
   /** When the task's time is up, as a `performance.now()` timestamp: then it rejects with DEADLINE_EXCEEDED. */
   readonly deadline?: number;
+  /** W3C traceparent of the span the task belongs to (a handler's SERVER span); used only when an OpenTelemetry SDK is registered. */
+  readonly traceparent?: string;
 }
 
 export interface ComputePoolStats {

@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import { shutdownCoordinator } from '../shutdown/coordinator.js';
+import { startComputeSpan } from '../tracing/compute-span.js';
 import { type Queued, WaitQueue } from '../wait-queue.js';
 import type { ComputeImplementation, ComputePool, ComputePoolStats, ComputeRunOptions } from './pool-api.js';
 import { prepareTransfer } from './transfer.js';
@@ -25,6 +26,8 @@ interface Task extends Queued, Scheduled {
   readonly method: string;
   readonly target: Target;
   readonly input: unknown;
+  /** The task span's traceparent for the worker, when traced. */
+  readonly traceparent: string | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: CourierError) => void;
   /** Aborts the task wherever it is; its reason is the CourierError the caller gets. */
@@ -97,11 +100,14 @@ export class ComputeTaskPool implements ComputePool {
         ),
       );
     }
-    return new Promise<unknown>((resolve, reject) => {
+    // undefined (and nothing made) unless an OpenTelemetry SDK is registered.
+    const traced = startComputeSpan(this.service, method, target.native, options.traceparent);
+    const result = new Promise<unknown>((resolve, reject) => {
       const task: Task = {
         method,
         target,
         input,
+        traceparent: traced?.traceparent,
         resolve,
         reject,
         abort: new AbortController(),
@@ -118,6 +124,7 @@ export class ComputeTaskPool implements ComputePool {
       if (this.#running < this.#size) this.#start(task);
       else this.#queue.push(task, this.#arrivals++);
     });
+    return traced === undefined ? result : traced.track(result);
   }
 
   stats(): ComputePoolStats {
@@ -169,7 +176,7 @@ export class ComputeTaskPool implements ComputePool {
     this.#running++;
     const startedAt = performance.now();
     const { value, transferList } = prepareTransfer(task.input);
-    const run: WorkerTask = { kind: 'run', target: task.target, input: value };
+    const run: WorkerTask = { kind: 'run', target: task.target, input: value, traceparent: task.traceparent };
     this.#piscina.run(run, { signal: task.abort.signal, transferList }).then(
       (outcome: RunOutcome) => this.#finish(task, startedAt, outcome.ok ? outcome : fromWire(outcome.error)),
       (err: unknown) =>

@@ -25,7 +25,13 @@ export interface WorkerInit {
 }
 
 export type WorkerTask =
-  | { readonly kind: 'run'; readonly target: Target; readonly input: unknown }
+  | {
+      readonly kind: 'run';
+      readonly target: Target;
+      readonly input: unknown;
+      /** The task span's W3C traceparent, when the service traces (the worker makes it the active parent). */
+      readonly traceparent: string | undefined;
+    }
   | { readonly kind: 'probe'; readonly targets: readonly Target[] };
 
 /** The outcome of a `run` task. Errors are returned, not thrown, so nothing is lost to structured clone. */

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { runWithParent } from '../tracing/worker-context.js';
 import { prepareTransfer } from './transfer.js';
 import {
   type ProbeOutcome,
@@ -82,7 +83,10 @@ export default async function computeTask(task: WorkerTask): Promise<unknown> {
   }
   let value: unknown;
   try {
-    value = await fn(task.input, init.shared);
+    const { input, traceparent } = task;
+    value = await (traceparent === undefined
+      ? fn(input, init.shared)
+      : runWithParent(traceparent, () => fn(input, init.shared)));
   } catch (err) {
     return { ok: false, error: toWireError(err) } satisfies RunOutcome;
   }

@@ -3,6 +3,7 @@ import { encodeBody } from '../codec.js';
 import type { AnyService } from '../definition.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { toIssues } from '../issues.js';
+import { tracePublish } from '../tracing/event-spans.js';
 import type { EventName, EventPayload } from './types.js';
 
 /** Where and how a publisher binds; see EventPublisherOptions in @courier/transport. */
@@ -74,7 +75,8 @@ export async function createPublisher<TService extends AnyService>(
       }
       // The payload as given, not as parsed: a transform need not be
       // reversible, and subscribers apply the schema themselves.
-      pub.publish(topic(name), encodeBody(payload), { meta: publishOptions?.meta });
+      const to = topic(name);
+      pub.publish(to, encodeBody(payload), { meta: tracePublish(to, publishOptions?.meta) });
     },
     async waitForSubscriber(name, waitOptions) {
       schemaOf(name);

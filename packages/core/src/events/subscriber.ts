@@ -10,6 +10,7 @@ import { decodeBody } from '../codec.js';
 import type { AnyService } from '../definition.js';
 import { BadRequestError, DefinitionError } from '../errors.js';
 import { toIssues } from '../issues.js';
+import { traceDelivery } from '../tracing/event-spans.js';
 import type { EventHandlers, EventInfo } from './types.js';
 
 /** What went wrong with one event, for `onError`. */
@@ -105,7 +106,8 @@ export function subscribe<TService extends AnyService>(
     }
     const onHandlerError = (err: unknown) => onError(err, { phase: 'handler', info });
     try {
-      const done = route.handler(result.value, info);
+      const value = result.value;
+      const done = traceDelivery(info.topic, info.seq, info.meta, () => route.handler(value, info));
       if (done != null && typeof done.then === 'function') return done.then(undefined, onHandlerError);
     } catch (err) {
       onHandlerError(err);

@@ -18,6 +18,7 @@ import {
 } from '../errors.js';
 import { isFromCall } from '../from-call.js';
 import { toIssues } from '../issues.js';
+import { runInSpan, type ServerSpan } from '../tracing/server-span.js';
 import type { Queued, WaitQueue } from '../wait-queue.js';
 import type { Bulkhead, Waiter } from './bulkhead.js';
 import { cancelledReason, RequestContext } from './request-context.js';
@@ -72,6 +73,8 @@ export class Call implements Waiter, Scheduled {
   #holding = false;
   #listening = false;
   #ctx: RequestContext | undefined;
+  /** The SERVER span, when an OpenTelemetry SDK is registered (set by the dispatcher). */
+  trace: ServerSpan | undefined = undefined;
 
   constructor(host: CallHost, req: IncomingRequest, route: MethodRoute) {
     this.#host = host;
@@ -209,11 +212,16 @@ export class Call implements Waiter, Scheduled {
       this.deadline,
       this.req,
       this.#host.log,
+      this.trace,
     );
     this.#ctx = ctx;
     let output: unknown;
     try {
-      output = this.route.invoke(result.value, ctx);
+      const input = result.value;
+      output =
+        this.trace === undefined
+          ? this.route.invoke(input, ctx)
+          : runInSpan(this.trace, () => this.route.invoke(input, ctx));
     } catch (err) {
       this.#fail(err);
       return;
@@ -351,6 +359,7 @@ export class Call implements Waiter, Scheduled {
       this.deadline,
       this.req,
       this.#host.log,
+      this.trace,
     );
     return this.#ctx;
   }

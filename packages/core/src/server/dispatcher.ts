@@ -13,6 +13,7 @@ import { encodeBody } from '../codec.js';
 import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService } from '../definition.js';
 import { type ServerStats, serverRequestEndChannel } from '../diagnostics.js';
+import { endServerSpan, startServerSpan } from '../tracing/server-span.js';
 import type { AccessPolicy } from './access.js';
 import { Bulkhead } from './bulkhead.js';
 import { Call, type CallHost } from './call.js';
@@ -108,6 +109,7 @@ export class Dispatcher implements CallHost {
       this.#respond(req, route.name, { status: Status.UNAVAILABLE, message: 'server is draining' }, true);
     } else {
       const call = new Call(this, req, route);
+      call.trace = startServerSpan(this.service, route.name, req);
       this.#live.add(call);
       call.admit();
     }
@@ -116,6 +118,10 @@ export class Dispatcher implements CallHost {
   finish(call: Call, reply: OutgoingReply, refused: boolean): void {
     this.#live.delete(call);
     this.#respond(call.req, call.route.name, reply, refused);
+    if (call.trace !== undefined) {
+      const left = call.req.abortReason !== undefined;
+      endServerSpan(call.trace, left ? Status.CANCELLED : reply.status, left ? 'cancelled' : reply.message);
+    }
     this.released();
   }
 

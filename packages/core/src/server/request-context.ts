@@ -3,6 +3,7 @@ import { type CallerIdentity, type IncomingRequest, type Metadata, MetaKey } fro
 import type { Logger } from 'pino';
 import type { Context, Scopable } from '../context.js';
 import { CancelledError } from '../errors.js';
+import type { ServerSpan } from '../tracing/server-span.js';
 import { childOf, formatTraceparent, newTrace, parseTraceparent, type TraceParent } from './trace-context.js';
 
 const NO_META: Readonly<Metadata> = Object.freeze({});
@@ -24,8 +25,17 @@ export class RequestContext implements Context {
   #trace: TraceParent | undefined;
   #traceparent: string | undefined;
   #log: Logger | undefined;
+  readonly #span: ServerSpan | undefined;
 
-  constructor(service: string, method: string, deadline: number, req: IncomingRequest, serverLog: Logger) {
+  constructor(
+    service: string,
+    method: string,
+    deadline: number,
+    req: IncomingRequest,
+    serverLog: Logger,
+    span?: ServerSpan,
+  ) {
+    this.#span = span;
     this.service = service;
     this.method = method;
     this.deadline = deadline;
@@ -86,8 +96,11 @@ export class RequestContext implements Context {
   }
 
   client<TClient extends Scopable<TClient>>(client: TClient): TClient {
+    // With a SERVER span, the downstream CLIENT span is its child and makes its
+    // own id; without one, the call gets a fresh span id in this trace.
+    const trace = this.#traceContext();
     const meta: Metadata = {
-      [MetaKey.TRACEPARENT]: formatTraceparent(childOf(this.#traceContext())),
+      [MetaKey.TRACEPARENT]: formatTraceparent(this.#span === undefined ? childOf(trace) : trace),
       [MetaKey.CALLER]: this.service,
     };
     const tracestate = this.#req.meta?.[MetaKey.TRACESTATE];
@@ -110,6 +123,16 @@ export class RequestContext implements Context {
   }
 
   #traceContext(): TraceParent {
+    if (this.#trace !== undefined) return this.#trace;
+    if (this.#span !== undefined) {
+      const sc = this.#span.span.spanContext();
+      this.#trace = {
+        traceId: sc.traceId,
+        spanId: sc.spanId,
+        flags: (sc.traceFlags & 1) === 1 ? '01' : '00',
+      };
+      return this.#trace;
+    }
     this.#trace ??= parseTraceparent(this.#req.meta?.[MetaKey.TRACEPARENT]) ?? newTrace();
     return this.#trace;
   }

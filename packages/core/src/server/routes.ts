@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService, Handler } from '../definition.js';
 import { DefinitionError, UnsupportedError } from '../errors.js';
+import { activeTracer } from '../tracing/tracer.js';
 import type { Bulkhead, Lane } from './bulkhead.js';
 import type { ResolvedLimits } from './options.js';
 
@@ -68,7 +69,13 @@ export function buildRoutes(
 
 // A compute method: its validated input goes to a worker, with the call's deadline and cancellation.
 function inPool(pool: ComputePool, name: string): Handler<unknown, unknown> {
-  return (input, ctx) => pool.run(name, input, { signal: ctx.signal, deadline: ctx.deadline });
+  return (input, ctx) =>
+    pool.run(name, input, {
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+      // Formatting it costs a string; only a registered SDK has a use for it.
+      traceparent: activeTracer() === undefined ? undefined : ctx.traceparent,
+    });
 }
 
 // Compute methods run in the worker pool, which this server does not have.
