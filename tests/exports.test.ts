@@ -90,6 +90,7 @@ const EXPECTED: Record<string, { module: object; names: string[] }> = {
       'MAX_STRING_LENGTH',
       'MAX_TOPIC_BYTES',
       'MetaKey',
+      'MsgpackDecoder',
       'MsgpackError',
       'PROTOCOL_VERSION',
       'RPC_SIGNATURE',

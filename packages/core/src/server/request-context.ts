@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import type { Context, Scopable } from '../context.js';
 import { CancelledError } from '../errors.js';
 import type { ServerSpan } from '../tracing/server-span.js';
-import { childOf, formatTraceparent, newTrace, parseTraceparent, type TraceParent } from './trace-context.js';
+import {
+  childOf,
+  formatTraceparent,
+  newTrace,
+  parseTraceparent,
+  type TraceParent,
+} from '../tracing/trace-context.js';
 
 const NO_META: Readonly<Metadata> = Object.freeze({});
 

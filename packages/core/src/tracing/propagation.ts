@@ -8,7 +8,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-import { parseTraceparent } from '../server/trace-context.js';
+import { parseTraceparent } from './trace-context.js';
 
 /**
  * W3C Trace Context in Courier metadata: the keys `traceparent` and

@@ -1,5 +1,5 @@
 import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { parseTraceparent } from '../server/trace-context.js';
+import { parseTraceparent } from './trace-context.js';
 
 /**
  * The context for a `traceparent` handed across a thread boundary: the
