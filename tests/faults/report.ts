@@ -1,4 +1,5 @@
 import type { Outcome } from './load.js';
+import { formatOverload, type OverloadFigures } from './overload.js';
 import { DEADLINE_MS, LATE_MS } from './settings.js';
 
 export interface Figures {
@@ -13,6 +14,8 @@ export interface Figures {
   /** From the fault to the last failed call, in ms: after it, every call succeeded. */
   readonly recoverMs: number | undefined;
   readonly violations: string[];
+  /** The overload scenario's target figures. */
+  readonly overload?: OverloadFigures;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -70,6 +73,7 @@ export function format(f: Figures): string {
     `${f.scenario}: ${f.calls} calls (${outcomes})`,
     `  latency p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)}`,
     `  time to fail over ${ms(f.failoverMs)}, time to recover ${ms(f.recoverMs)}`,
+    ...(f.overload === undefined ? [] : [formatOverload(f.overload)]),
     f.violations.length === 0 ? '  invariants: all held' : `  VIOLATIONS: ${f.violations.join('; ')}`,
   ].join('\n');
 }
