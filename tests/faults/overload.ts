@@ -10,8 +10,8 @@ export interface OverloadMarks {
   readonly dropAt: number;
   /** The half load stops. */
   readonly endAt: number;
-  /** What the `limited` method can serve across the cluster, in calls per second. */
-  readonly capacityPerSecond: number;
+  /** Slots of the `limited` method across the cluster (instances x concurrency). */
+  readonly slots: number;
 }
 
 export interface OverloadFigures {
@@ -19,50 +19,70 @@ export interface OverloadFigures {
   readonly halfP99: number;
   /** p99 of `limited` calls started during the burst that succeeded, in ms. */
   readonly overloadP99: number;
-  /** `limited` calls that succeeded during the burst, per second, over the capacity. */
+  /**
+   * `limited` calls that succeeded during the burst, per second, over the
+   * capacity: every slot busy for the median latency at half load (the
+   * work as this machine runs it, not the nominal 10 ms).
+   */
   readonly servedFraction: number;
-  /** From the drop to the end of the last shed `limited` call that started after it, in ms (0: none). */
+  /** That capacity, in calls per second. */
+  readonly capacityPerSecond: number;
+  /** From the drop to the end of the last call the servers shed that started after it, in ms (0: none). */
   readonly shedAfterDropMs: number;
-  /** Shed (OVERLOADED, or THROTTLED locally) `limited` calls during the burst. */
+  /** The same for calls the client's throttle rejected locally. */
+  readonly throttledAfterDropMs: number;
+  /** `limited` calls started during the burst that the servers shed. */
   readonly shed: number;
+  /** ... and that the client's throttle rejected without sending them. */
+  readonly throttled: number;
   /** `limited` calls started after the drop that succeeded. */
   readonly servedAfterDrop: number;
 }
 
-function p99(values: number[]): number {
+function quantile(values: number[], q: number): number {
   if (values.length === 0) return 0;
   values.sort((a, b) => a - b);
-  return values[Math.min(values.length - 1, Math.floor(0.99 * values.length))]!;
+  return values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 }
 
-const SHED = new Set(['OVERLOADED', 'THROTTLED']);
+/** The client's throttle fails a call with OVERLOADED before any attempt. */
+const throttled = (o: Outcome): boolean => o.code === 'OVERLOADED' && o.attempts === 0;
+const shed = (o: Outcome): boolean => o.code === 'OVERLOADED' && o.attempts > 0;
 
 /** The overload target's figures from the outcomes of the `limited` loads. */
 export function overloadFigures(limited: readonly Outcome[], m: OverloadMarks): OverloadFigures {
   const half: number[] = [];
   const over: number[] = [];
   let servedInBurst = 0;
-  let shed = 0;
+  let shedInBurst = 0;
+  let throttledInBurst = 0;
   let lastShed = m.dropAt;
+  let lastThrottled = m.dropAt;
   let servedAfterDrop = 0;
   for (const o of limited) {
     const ok = o.code === 'OK';
     if (ok && o.start >= m.halfAt && o.end < m.burstAt) half.push(o.end - o.start);
     if (o.start >= m.burstAt && o.start < m.dropAt) {
       if (ok) over.push(o.end - o.start);
-      else if (SHED.has(o.code)) shed++;
+      else if (shed(o)) shedInBurst++;
+      else if (throttled(o)) throttledInBurst++;
     }
     if (ok && o.end >= m.burstAt && o.end < m.dropAt) servedInBurst++;
-    if (SHED.has(o.code) && o.start >= m.dropAt) lastShed = Math.max(lastShed, o.end);
+    if (shed(o) && o.start >= m.dropAt) lastShed = Math.max(lastShed, o.end);
+    if (throttled(o) && o.start >= m.dropAt) lastThrottled = Math.max(lastThrottled, o.end);
     if (ok && o.start >= m.dropAt) servedAfterDrop++;
   }
   const burstSeconds = (m.dropAt - m.burstAt) / 1000;
+  const capacityPerSecond = (m.slots * 1000) / Math.max(quantile(half, 0.5), 1e-3);
   return {
-    halfP99: p99(half),
-    overloadP99: p99(over),
-    servedFraction: servedInBurst / burstSeconds / m.capacityPerSecond,
+    halfP99: quantile(half, 0.99),
+    overloadP99: quantile(over, 0.99),
+    servedFraction: servedInBurst / burstSeconds / capacityPerSecond,
+    capacityPerSecond,
     shedAfterDropMs: lastShed - m.dropAt,
-    shed,
+    throttledAfterDropMs: lastThrottled - m.dropAt,
+    shed: shedInBurst,
+    throttled: throttledInBurst,
     servedAfterDrop,
   };
 }
@@ -88,7 +108,8 @@ export function formatOverload(f: OverloadFigures): string {
   return (
     `  overload: half-load p99 ${f.halfP99.toFixed(1)} ms, overload p99 ${f.overloadP99.toFixed(1)} ms ` +
     `(${(f.overloadP99 / Math.max(f.halfP99, 1e-9)).toFixed(2)}x), served ${(100 * f.servedFraction).toFixed(0)}% ` +
-    `of capacity, ${f.shed} shed, shedding stopped ${f.shedAfterDropMs.toFixed(0)} ms after the drop`
+    `of capacity (${f.capacityPerSecond.toFixed(0)}/s), ${f.shed} shed by servers and ${f.throttled} throttled by the client; ` +
+    `shedding stopped ${f.shedAfterDropMs.toFixed(0)} ms and throttling ${f.throttledAfterDropMs.toFixed(0)} ms after the drop`
   );
 }
 

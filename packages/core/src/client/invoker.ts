@@ -14,6 +14,7 @@ import {
 import { markFromCall } from '../from-call.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import { shutdownCoordinator } from '../shutdown/coordinator.js';
+import { THROTTLED, Throttles } from './adaptive-throttle.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -41,6 +42,7 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
+  readonly #throttles: Throttles | undefined;
   /** A signal's shutdown closes the client after the servers drained (their handlers may still call through it). */
   readonly #unregister: () => void;
   /** The wire name (`#prefix` + method) per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
@@ -57,6 +59,8 @@ export class Invoker {
     this.#retry = new RetryPolicy(retry, random);
     this.#budget = retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, now);
     this.#meta = options.caller === undefined ? undefined : { [MetaKey.CALLER]: options.caller };
+    this.#throttles =
+      options.throttle === false ? undefined : new Throttles(options.throttle ?? {}, now, random);
     if ((options.endpoints === undefined) === (options.discovery === undefined)) {
       throw new ClientConfigError(
         'ERR_COURIER_CLIENT_OPTIONS',
@@ -111,8 +115,14 @@ export class Invoker {
     const callId = ++lastCallId;
     let endpoint: string | undefined;
     let attempts = 0;
-    let reply: Reply;
+    let reply: Reply | undefined;
+    const throttle = this.#throttles?.for(method);
     for (;;) {
+      if (throttle !== undefined && !throttle.allow()) {
+        // A retry refused here ends with the server's refusal it followed.
+        reply ??= throttledReply();
+        break;
+      }
       if (first !== undefined && tried === undefined) tried = new Set([first]);
       const picked = this.#pickNow(call, tried) ?? (await this.#waitForEndpoint(call, tried));
       if (!(picked instanceof Endpoint)) {
@@ -132,6 +142,10 @@ export class Invoker {
         meta: call.meta,
         signal: call.signal,
       });
+      if (throttle !== undefined && (reply.status !== Status.OVERLOADED || reply.local)) throttle.accepted();
+      // While the throttle rejects, the servers refuse most calls: a retry would only add to their load.
+      if (reply.status === Status.OVERLOADED && throttle !== undefined && throttle.rejectProbability > 0)
+        break;
       const delay = this.#retryDelay(reply, idempotent, attempts, call);
       if (delay === undefined) break;
       if (clientRetryChannel.hasSubscribers) {
@@ -242,6 +256,12 @@ export class Invoker {
 
 /** Ids of this process's client calls, for telling them apart in errors and diagnostics. */
 let lastCallId = 0;
+
+function throttledReply(): Reply {
+  const reply = localReply(Status.OVERLOADED, 'throttled by the client: the server refuses most calls');
+  reply.details = { code: THROTTLED };
+  return reply;
+}
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -3,6 +3,7 @@ import type { ComputePool } from '../compute/pool-api.js';
 import type { AnyService, Handler } from '../definition.js';
 import { DefinitionError, UnsupportedError } from '../errors.js';
 import type { Bulkhead, Lane } from './bulkhead.js';
+import { makeLimiter } from './limiter.js';
 import type { ResolvedLimits } from './options.js';
 
 /** A user method, ready to dispatch. */
@@ -52,7 +53,11 @@ export function buildRoutes(
       input: m.input,
       output: m.output,
       invoke: m.handler ?? (pool === undefined ? noWorkerPool(name) : inPool(pool, name)),
-      lane: bulkhead.lane(name, settings),
+      lane: bulkhead.lane(
+        name,
+        settings,
+        makeLimiter(settings.limiter, settings.concurrency, settings.maxQueue),
+      ),
       timeoutMs: settings.timeoutMs,
     });
   }
