@@ -9,6 +9,12 @@ export interface ThrottleOptions {
   k?: number;
   /** The sliding window the counts cover, in ms. @default 2000 */
   windowMs?: number;
+  /**
+   * Requests the window must hold before it throttles at all, so a few
+   * refusals (one busy instance, a quiet client) only lead to retries
+   * elsewhere. @default 10
+   */
+  minRequests?: number;
 }
 
 /** Buckets per window: the window slides in steps of windowMs / BUCKETS. */
@@ -18,18 +24,20 @@ const BUCKETS = 20;
  * Client-side adaptive throttling in the manner of Google SRE's "Handling
  * Overload": over a sliding window, the client counts the requests it
  * tried (locally rejected ones included) and the ones the server accepted
- * (anything but an OVERLOADED refusal), and rejects a new request locally
+ * (any reply but an OVERLOADED refusal; outcomes decided locally, such as
+ * a lost peer, count as neither), and rejects a new request locally
  * with probability max(0, (requests - k * accepts) / (requests + 1)).
  * While the server accepts, that is 0; when it refuses most calls, the
  * client sends about k times what it accepts and fails the rest at once,
  * without a round trip and without adding to the server's load.
  *
- * The window is 2 s rather than the book's 2 minutes: counted rejections
+ * Below `minRequests` in the window it never rejects. The window is 2 s rather than the book's 2 minutes: counted rejections
  * keep the probability up until they leave the window, so a short window
  * is what lets a client serve at full rate soon after the load drops.
  */
 export class AdaptiveThrottle {
   readonly #k: number;
+  readonly #minRequests: number;
   readonly #bucketMs: number;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -42,6 +50,7 @@ export class AdaptiveThrottle {
 
   constructor(options: ThrottleOptions, now: () => number, random: () => number) {
     this.#k = atLeast('throttle', 'k', options.k ?? 2, 1);
+    this.#minRequests = atLeast('throttle', 'minRequests', options.minRequests ?? 10, 0);
     this.#bucketMs = atLeast('throttle', 'windowMs', options.windowMs ?? 2000, BUCKETS) / BUCKETS;
     this.#now = now;
     this.#random = random;
@@ -51,23 +60,37 @@ export class AdaptiveThrottle {
   /** The chance a request is rejected locally now. */
   get rejectProbability(): number {
     this.#slide();
+    if (this.#requestSum < this.#minRequests) return 0;
     return Math.max(0, (this.#requestSum - this.#k * this.#acceptSum) / (this.#requestSum + 1));
   }
 
-  /** Counts a request and decides it: true to send it, false to reject it locally. */
+  /**
+   * Decides a request: true to send it, false to reject it locally (which
+   * counts it as a request at once). A sent one is counted by `answered`
+   * when its reply comes: counting it at send time would make a burst of
+   * calls still in flight look like refusals.
+   */
   allow(): boolean {
     const p = this.rejectProbability;
+    if (p === 0 || this.#random() >= p) return true;
+    this.#count(false);
+    return false;
+  }
+
+  /** Counts a sent request the server answered: accepted, or refused with OVERLOADED. */
+  answered(accepted: boolean): void {
+    this.#slide();
+    this.#count(accepted);
+  }
+
+  #count(accepted: boolean): void {
     const i = this.#epoch % BUCKETS;
     this.#requests[i]!++;
     this.#requestSum++;
-    return p === 0 || this.#random() >= p;
-  }
-
-  /** Counts a sent request the server accepted (its outcome was not an OVERLOADED refusal). */
-  accepted(): void {
-    this.#slide();
-    this.#accepts[this.#epoch % BUCKETS]!++;
-    this.#acceptSum++;
+    if (accepted) {
+      this.#accepts[i]!++;
+      this.#acceptSum++;
+    }
   }
 
   /** Empties the buckets that fell out of the window since the last count. */

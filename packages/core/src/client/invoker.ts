@@ -118,15 +118,16 @@ export class Invoker {
     let reply: Reply | undefined;
     const throttle = this.#throttles?.for(method);
     for (;;) {
-      if (throttle !== undefined && !throttle.allow()) {
-        // A retry refused here ends with the server's refusal it followed.
-        reply ??= throttledReply();
-        break;
-      }
       if (first !== undefined && tried === undefined) tried = new Set([first]);
       const picked = this.#pickNow(call, tried) ?? (await this.#waitForEndpoint(call, tried));
       if (!(picked instanceof Endpoint)) {
         reply = picked;
+        break;
+      }
+      // Judged only for a call that would be sent: a call with no endpoint is not a request the server refused.
+      if (throttle !== undefined && !throttle.allow()) {
+        // A retry refused here ends with the server's refusal it followed.
+        reply ??= throttledReply();
         break;
       }
       attempts++;
@@ -142,7 +143,7 @@ export class Invoker {
         meta: call.meta,
         signal: call.signal,
       });
-      if (throttle !== undefined && (reply.status !== Status.OVERLOADED || reply.local)) throttle.accepted();
+      if (throttle !== undefined && !reply.local) throttle.answered(reply.status !== Status.OVERLOADED);
       // While the throttle rejects, the servers refuse most calls: a retry would only add to their load.
       if (reply.status === Status.OVERLOADED && throttle !== undefined && throttle.rejectProbability > 0)
         break;

@@ -31,7 +31,7 @@ function gated() {
   return { definition, gate, started };
 }
 
-const queued = (h: { server: { stats(): { methods: { queued: number }[] } } }): number =>
+const queued = (h: { server: { stats(): { methods: readonly { queued: number }[] } } }): number =>
   h.server.stats().methods[0]!.queued;
 
 describe('criticality', () => {
