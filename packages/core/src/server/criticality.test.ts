@@ -10,7 +10,10 @@ function gated() {
   const started: string[] = [];
   const gate = (id: string): Deferred<string> => {
     let d = gates.get(id);
-    if (d === undefined) gates.set(id, (d = deferred<string>()));
+    if (d === undefined) {
+      d = deferred<string>();
+      gates.set(id, d);
+    }
     return d;
   };
   const definition = defineService({
