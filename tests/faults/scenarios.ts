@@ -84,7 +84,6 @@ export async function runScenario(name: string, scale: Scale): Promise<Figures> 
   const client = createClient(faults, {
     endpoints: instances.map((i) => i.bind),
     transport: TRANSPORT,
-    ...(process.env.TMP_NORETRY === '1' && { retry: false as const }),
   });
   try {
     // Calls go out once every endpoint has been heard from.
