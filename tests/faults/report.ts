@@ -1,4 +1,5 @@
 import type { Outcome } from './load.js';
+import { formatOverload, type OverloadFigures } from './overload.js';
 import { DEADLINE_MS, LATE_MS } from './settings.js';
 
 export interface Figures {
@@ -17,6 +18,8 @@ export interface Figures {
   /** The longest the client's event loop ran late after the fault, in ms, where measured. */
   readonly loopDelayMaxMs?: number;
   readonly violations: string[];
+  /** The overload scenario's target figures. */
+  readonly overload?: OverloadFigures;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -79,6 +82,7 @@ export function format(f: Figures): string {
       : [
           `  faulted endpoint declared dead after ${ms(f.deadAfterMs)}; client loop delay max ${ms(f.loopDelayMaxMs)}`,
         ]),
+    ...(f.overload === undefined ? [] : [formatOverload(f.overload)]),
     f.violations.length === 0 ? '  invariants: all held' : `  VIOLATIONS: ${f.violations.join('; ')}`,
   ].join('\n');
 }

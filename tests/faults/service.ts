@@ -19,13 +19,15 @@ export function faultsService(label: string) {
           return label;
         },
       }),
-      // A method with small static limits, for the overload scenario: 8
-      // running and 16 waiting per instance; more are shed with OVERLOADED.
+      // A method with small limits, for the overload scenario: 8 running and
+      // at most 16 waiting per instance, fewer as the adaptive limiter sees
+      // queueing; more are shed with OVERLOADED.
       limited: method({
         input: z.object({ ms: z.number().int().min(0).max(100) }),
         idempotent: true,
         concurrency: 8,
         maxQueue: 16,
+        limiter: process.env.FAULTS_LIMITER === 'fixed' ? 'fixed' : 'adaptive',
         handler: async ({ ms }) => {
           await delay(ms);
           return label;

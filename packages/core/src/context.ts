@@ -1,5 +1,6 @@
 import type { CallerIdentity, Metadata } from '@courier/transport';
 import type { Logger } from 'pino';
+import type { Criticality } from './criticality.js';
 
 /** Per-call options; every field is optional. */
 export interface CallOptions {
@@ -14,6 +15,13 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra metadata sent with the call (e.g. trace context). */
   meta?: Metadata;
+  /**
+   * How much the call matters to an overloaded server, which sheds
+   * `sheddable` calls first and `critical` ones last; sent as the metadata
+   * key `criticality`. A handler's `ctx.client()` passes its own request's
+   * on. @default 'default'
+   */
+  criticality?: Criticality;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from './context.js';
 import { DefinitionError } from './errors.js';
+import type { LimiterOption } from './limiter-options.js';
 
 /**
  * Where a compute-bound method's implementation lives: a module and one of
@@ -27,6 +28,12 @@ export interface MethodOptions {
   readonly concurrency?: number;
   /** Most calls of this method waiting for a slot; more are shed with OVERLOADED. @default the service's maxQueue */
   readonly maxQueue?: number;
+  /**
+   * What bounds the calls admitted (running plus queued): `'fixed'`, the
+   * two caps above; `'adaptive'` (or its options), a limit learnt from
+   * measured latency, never above those caps. @default 'fixed'
+   */
+  readonly limiter?: LimiterOption;
   /**
    * The longest this method may run, in ms. It caps the caller's deadline,
    * and is the deadline when the caller gives none.

@@ -239,7 +239,11 @@ export class ComputeStartError extends CodedError<ComputeStartErrorCode> {
 
 // ------------------------------------------------------------------ registry
 
+/** Codes carried in a call error's `details.code`, naming why a local failure happened. */
+type DetailCode = 'ERR_COURIER_THROTTLED';
+
 type ProgrammingCode =
+  | DetailCode
   | DefinitionErrorCode
   | ClientConfigErrorCode
   | ServerConfigErrorCode
@@ -261,6 +265,7 @@ export const errorCodes = {
   UNSUPPORTED: { class: 'UnsupportedError', status: Status.UNSUPPORTED },
   UNAVAILABLE: { class: 'UnavailableError', status: Status.UNAVAILABLE },
   DEADLINE_EXCEEDED: { class: 'DeadlineExceededError', status: Status.DEADLINE_EXCEEDED },
+  ERR_COURIER_THROTTLED: { class: 'OverloadedError' },
   ERR_COURIER_METHOD_IMPL: { class: 'DefinitionError' },
   ERR_COURIER_METHOD_SCHEMA: { class: 'DefinitionError' },
   ERR_COURIER_METHOD_COMPUTE: { class: 'DefinitionError' },

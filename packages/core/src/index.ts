@@ -19,6 +19,7 @@ export {
   type MethodDescription,
   type ServiceDescription,
 } from './builtins.js';
+export type { ThrottleOptions } from './client/adaptive-throttle.js';
 export type { CircuitBreakerOptions } from './client/circuit-breaker.js';
 export type { ClientControls, ClientState } from './client/controls.js';
 export { type Client, type ClientMethod, type ClientMethods, createClient } from './client/create-client.js';
@@ -40,6 +41,7 @@ export type {
 } from './compute/pool-api.js';
 export { MIN_TRANSFER_BYTES } from './compute/transfer.js';
 export type { CallOptions, Context, Scopable } from './context.js';
+export type { Criticality } from './criticality.js';
 export {
   type AnyMethod,
   type AnyService,
@@ -106,6 +108,7 @@ export {
 export type { EventData, EventHandlers, EventInfo, EventName, EventPayload } from './events/types.js';
 export { type CallInfo, callInfo } from './from-call.js';
 export type { Issue } from './issues.js';
+export type { AdaptiveLimitOptions, LimiterOption } from './limiter-options.js';
 export type { AccessOptions, AuthorizeFunction } from './server/access.js';
 export type {
   ConcurrencyLimits,

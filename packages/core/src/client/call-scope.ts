@@ -1,5 +1,7 @@
-import type { Metadata } from '@courier/transport';
+import { type Metadata, MetaKey } from '@courier/transport';
 import type { CallOptions } from '../context.js';
+import { type Criticality, isCriticality } from '../criticality.js';
+import { ClientConfigError } from '../errors.js';
 
 /**
  * The defaults a client view starts its calls from (see `withDefaults`).
@@ -37,7 +39,7 @@ export function narrowScope(scope: CallScope, more: CallOptions): CallScope {
     deadlineMs: minDefined(scope.deadlineMs, more.deadlineMs),
     deadline: minDefined(scope.deadline, more.deadline),
     signal: anySignal(scope.signal, more.signal),
-    meta: mergeMeta(scope.meta, more.meta),
+    meta: mergeMeta(mergeMeta(scope.meta, more.meta), criticalityMeta(more.criticality)),
   };
 }
 
@@ -58,8 +60,29 @@ export function resolveCall(
   return {
     deadline,
     signal: anySignal(scope.signal, options?.signal),
-    meta: mergeMeta(mergeMeta(baseMeta, scope.meta), options?.meta),
+    meta: mergeMeta(
+      mergeMeta(mergeMeta(baseMeta, scope.meta), options?.meta),
+      criticalityMeta(options?.criticality),
+    ),
   };
+}
+
+/** One frozen metadata object per criticality, so setting one costs no allocation beyond the merge. */
+const CRITICALITY_META = {
+  critical: Object.freeze({ [MetaKey.CRITICALITY]: 'critical' }),
+  default: Object.freeze({ [MetaKey.CRITICALITY]: 'default' }),
+  sheddable: Object.freeze({ [MetaKey.CRITICALITY]: 'sheddable' }),
+} as const satisfies Record<Criticality, Metadata>;
+
+function criticalityMeta(value: Criticality | undefined): Metadata | undefined {
+  if (value === undefined) return undefined;
+  if (!isCriticality(value)) {
+    throw new ClientConfigError(
+      'ERR_COURIER_CLIENT_OPTIONS',
+      `Courier criticality must be 'critical', 'default' or 'sheddable', got ${JSON.stringify(value)}`,
+    );
+  }
+  return CRITICALITY_META[value];
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -15,6 +15,7 @@ import { markFromCall } from '../from-call.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import { shutdownCoordinator } from '../shutdown/coordinator.js';
 import { recordUnsentCall, startClientAttempt } from '../tracing/client-span.js';
+import { THROTTLED, Throttles } from './adaptive-throttle.js';
 import { type CallScope, type ResolvedCall, resolveCall } from './call-scope.js';
 import { atLeast } from './check-option.js';
 import { Endpoint } from './endpoint.js';
@@ -42,6 +43,7 @@ export class Invoker {
   readonly #retry: RetryPolicy;
   readonly #budget: RetryBudget | undefined;
   readonly #meta: Record<string, string> | undefined;
+  readonly #throttles: Throttles | undefined;
   /** A signal's shutdown closes the client after the servers drained (their handlers may still call through it). */
   readonly #unregister: () => void;
   /** The wire name (`#prefix` + method) per method, made once: a fresh string per call is garbage, and the transport's method-bytes cache compares by value. */
@@ -60,6 +62,8 @@ export class Invoker {
     this.#retry = new RetryPolicy(retry, random);
     this.#budget = retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, now);
     this.#meta = options.caller === undefined ? undefined : { [MetaKey.CALLER]: options.caller };
+    this.#throttles =
+      options.throttle === false ? undefined : new Throttles(options.throttle ?? {}, now, random);
     if ((options.endpoints === undefined) === (options.discovery === undefined)) {
       throw new ClientConfigError(
         'ERR_COURIER_CLIENT_OPTIONS',
@@ -114,12 +118,19 @@ export class Invoker {
     const callId = ++lastCallId;
     let endpoint: string | undefined;
     let attempts = 0;
-    let reply: Reply;
+    let reply: Reply | undefined;
+    const throttle = this.#throttles?.for(method);
     for (;;) {
       if (first !== undefined && tried === undefined) tried = new Set([first]);
       const picked = this.#pickNow(call, tried) ?? (await this.#waitForEndpoint(call, tried));
       if (!(picked instanceof Endpoint)) {
         reply = picked;
+        break;
+      }
+      // Judged only for a call that would be sent: a call with no endpoint is not a request the server refused.
+      if (throttle !== undefined && !throttle.allow()) {
+        // A retry refused here ends with the server's refusal it followed.
+        reply ??= throttledReply();
         break;
       }
       attempts++;
@@ -138,6 +149,10 @@ export class Invoker {
         signal: call.signal,
       });
       traced?.end(reply);
+      if (throttle !== undefined && !reply.local) throttle.answered(reply.status !== Status.OVERLOADED);
+      // While the throttle rejects, the servers refuse most calls: a retry would only add to their load.
+      if (reply.status === Status.OVERLOADED && throttle !== undefined && throttle.rejectProbability > 0)
+        break;
       const delay = this.#retryDelay(reply, idempotent, attempts, call);
       if (delay === undefined) break;
       if (clientRetryChannel.hasSubscribers) {
@@ -251,6 +266,12 @@ export class Invoker {
 
 /** Ids of this process's client calls, for telling them apart in errors and diagnostics. */
 let lastCallId = 0;
+
+function throttledReply(): Reply {
+  const reply = localReply(Status.OVERLOADED, 'throttled by the client: the server refuses most calls');
+  reply.details = { code: THROTTLED };
+  return reply;
+}
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,6 @@
 import type { ClientSecurityOptions, ClientOptions as TransportClientOptions } from '@courier/transport';
 import type { Discovery } from '../discovery/discovery.js';
+import type { ThrottleOptions } from './adaptive-throttle.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryOptions } from './retry.js';
@@ -28,6 +29,14 @@ export interface ClientOptions {
    * @default false
    */
   circuitBreaker?: CircuitBreakerOptions | false;
+  /**
+   * Client-side adaptive throttling (SRE "Handling Overload"), per method:
+   * while a server refuses most calls with OVERLOADED, fail a share of new
+   * ones at once with a local OverloadedError (`details.code`
+   * ERR_COURIER_THROTTLED), and retry no OVERLOADED; `false` turns it off.
+   * @default {}
+   */
+  throttle?: ThrottleOptions | false;
   /** Passed to each endpoint's TransportClient (heartbeats, high-water marks, reconnect). */
   transport?: Omit<TransportClientOptions, 'connect'>;
   /**

@@ -1,4 +1,6 @@
+import { type CriticalityRank, SHEDDABLE } from '../criticality.js';
 import { type Queued, WaitQueue } from '../wait-queue.js';
+import { type ConcurrencyLimiter, FixedLimiter } from './limiter.js';
 
 /**
  * Two-level admission control for event-loop handlers: a service-wide limit
@@ -19,11 +21,24 @@ import { type Queued, WaitQueue } from '../wait-queue.js';
  * waits in its method's queue; a request that would wait when its method's
  * queue or the service's total of waiters is full is refused at once
  * (load shedding: OVERLOADED, never unbounded buffering).
+ *
+ * Each lane also has a limiter (limiter.ts) bounding what it admits,
+ * running plus queued: fixed (the two caps above) or adaptive (from
+ * measured latency). And it keeps one queue per criticality: the most
+ * critical waiters start first, and when the lane is full a call evicts a
+ * queued one of lower criticality (shed in its place) before it is itself
+ * refused, so an overloaded server sheds the lowest first.
  */
 
 /** Something that waits for a slot; `start` is called once it holds one. */
 export interface Waiter extends Queued {
+  /** Its queue: CRITICAL, DEFAULT or SHEDDABLE. */
+  readonly criticality: CriticalityRank;
+  /** The body bytes it holds against the byte budget. */
+  readonly bytes: number;
   start(): void;
+  /** Evicted from its queue for a more critical call: it must settle as shed. */
+  shed(): void;
 }
 
 export interface LaneLimits {
@@ -40,13 +55,34 @@ export class Lane {
   readonly maxQueue: number;
   /** Slots held: handlers running now. */
   active = 0;
-  /** Waiters in arrival order, each with its service-wide arrival number. */
-  readonly waiting = new WaitQueue<Waiter>();
+  /** Waiters across the lane's queues. */
+  queued = 0;
+  /** One queue per criticality, most critical first; each in arrival order, with service-wide arrival numbers. */
+  readonly queues: readonly [WaitQueue<Waiter>, WaitQueue<Waiter>, WaitQueue<Waiter>] = [
+    new WaitQueue<Waiter>(),
+    new WaitQueue<Waiter>(),
+    new WaitQueue<Waiter>(),
+  ];
+  /** What bounds the calls admitted (running plus queued). */
+  readonly limiter: ConcurrencyLimiter;
 
-  constructor(name: string, limits: LaneLimits) {
+  constructor(name: string, limits: LaneLimits, limiter?: ConcurrencyLimiter) {
     this.name = name;
     this.limit = limits.concurrency;
     this.maxQueue = limits.maxQueue;
+    this.limiter = limiter ?? new FixedLimiter(limits.concurrency + limits.maxQueue);
+  }
+
+  /** The waiter that starts next: the first of the most critical non-empty queue. */
+  next(): Waiter | undefined {
+    for (const q of this.queues) if (q.size > 0) return q.peek();
+    return undefined;
+  }
+
+  /** The waiter a call of rank `rank` may evict: the oldest of the least critical queue below it. */
+  victim(rank: CriticalityRank): Waiter | undefined {
+    for (let r = SHEDDABLE; r > rank; r--) if (this.queues[r]!.size > 0) return this.queues[r]!.peek();
+    return undefined;
   }
 }
 
@@ -89,8 +125,8 @@ export class Bulkhead {
     return this.#lanes;
   }
 
-  lane(name: string, limits: LaneLimits): Lane {
-    const lane = new Lane(name, limits);
+  lane(name: string, limits: LaneLimits, limiter?: ConcurrencyLimiter): Lane {
+    const lane = new Lane(name, limits, limiter);
     this.#lanes.push(lane);
     return lane;
   }
@@ -105,16 +141,34 @@ export class Bulkhead {
     if (this.#bytes + bytes > this.maxBytes) return 'overloaded';
     // No one waits in this lane, and with a free service slot no waiter of
     // another lane can be held up by the service level, so nobody is overtaken.
-    if (lane.waiting.size === 0 && lane.active < lane.limit && this.#active < this.limit) {
+    const admitLimit = lane.limiter.limit;
+    if (
+      lane.queued === 0 &&
+      lane.active < lane.limit &&
+      this.#active < this.limit &&
+      lane.active < admitLimit
+    ) {
       lane.active++;
       this.#active++;
       this.#bytes += bytes;
       return 'run';
     }
-    if (lane.waiting.size >= lane.maxQueue || this.#queued >= this.maxQueue) return 'overloaded';
-    lane.waiting.push(waiter, this.#arrivals++);
+    let evicted: Waiter | undefined;
+    if (
+      lane.queued >= lane.maxQueue ||
+      this.#queued >= this.maxQueue ||
+      lane.active + lane.queued >= admitLimit
+    ) {
+      // Full: make room by shedding a less critical waiter, or be shed.
+      evicted = waiter.criticality === SHEDDABLE ? undefined : lane.victim(waiter.criticality);
+      if (evicted === undefined || !this.remove(lane, evicted)) return 'overloaded';
+    }
+    lane.queues[waiter.criticality].push(waiter, this.#arrivals++);
+    lane.queued++;
     this.#queued++;
     this.#bytes += bytes;
+    // Last, with the books balanced: the evicted call settles (and replies) from here.
+    evicted?.shed();
     return 'queued';
   }
 
@@ -127,10 +181,11 @@ export class Bulkhead {
   }
 
   /** Takes a waiter out of its queue; false if it was not waiting (already started or removed). */
-  remove(lane: Lane, waiter: Waiter, bytes = 0): boolean {
-    if (!lane.waiting.remove(waiter)) return false;
+  remove(lane: Lane, waiter: Waiter): boolean {
+    if (!lane.queues[waiter.criticality].remove(waiter)) return false;
+    lane.queued--;
     this.#queued--;
-    this.#bytes -= bytes;
+    this.#bytes -= waiter.bytes;
     return true;
   }
 
@@ -143,7 +198,9 @@ export class Bulkhead {
       while (this.#queued > 0 && this.#active < this.limit) {
         const lane = this.#nextLane();
         if (lane === undefined) return;
-        const waiter = lane.waiting.shift()!;
+        const waiter = lane.next()!;
+        lane.queues[waiter.criticality].remove(waiter);
+        lane.queued--;
         this.#queued--;
         lane.active++;
         this.#active++;
@@ -154,16 +211,21 @@ export class Bulkhead {
     }
   }
 
-  /** Among lanes with a free slot and a waiter, the one whose first waiter arrived first. */
+  /**
+   * Among lanes with a free slot and a waiter, the one whose next waiter is
+   * the most critical, and of those the one that arrived first.
+   */
   #nextLane(): Lane | undefined {
     let best: Lane | undefined;
+    let bestRank: number = SHEDDABLE + 1;
     let bestArrival = Number.POSITIVE_INFINITY;
     for (const lane of this.#lanes) {
-      if (lane.waiting.size === 0 || lane.active >= lane.limit) continue;
-      const arrival = lane.waiting.peek()!.queueArrival;
-      if (arrival < bestArrival) {
+      if (lane.queued === 0 || lane.active >= lane.limit) continue;
+      const next = lane.next()!;
+      if (next.criticality < bestRank || (next.criticality === bestRank && next.queueArrival < bestArrival)) {
         best = lane;
-        bestArrival = arrival;
+        bestRank = next.criticality;
+        bestArrival = next.queueArrival;
       }
     }
     return best;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   type IncomingRequest,
   type MsgpackDecoder,
@@ -9,6 +10,7 @@ import type { DeadlineHeap, Scheduled } from '@courier/transport/internal';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
 import { decodeBodyWith, encodeBody } from '../codec.js';
+import { type CriticalityRank, criticalityRank } from '../criticality.js';
 import {
   CancelledError,
   CourierError,
@@ -68,6 +70,8 @@ export class Call implements Waiter, Scheduled {
   queueNext: Queued | undefined;
   queueOwner: WaitQueue<Call> | undefined;
   queueArrival = 0;
+  /** The caller's criticality: which queue it waits in, and what it may evict when full. */
+  readonly criticality: CriticalityRank;
   readonly #host: CallHost;
   #state: State = WAITING;
   #holding = false;
@@ -88,6 +92,7 @@ export class Call implements Waiter, Scheduled {
     let bytes = 0;
     for (let i = 0; i < req.body.length; i++) bytes += req.body[i]!.length;
     this.bytes = bytes;
+    this.criticality = criticalityRank(req.meta);
   }
 
   /** The request body's size in bytes, as the bulkhead's byte budget counts it. */
@@ -121,6 +126,17 @@ export class Call implements Waiter, Scheduled {
   /** Waiter: the bulkhead gave this queued call its slots. */
   start(): void {
     this.#begin();
+  }
+
+  /** Waiter: evicted from the queue (already out of it) for a more critical call. */
+  shed(): void {
+    this.#settle(
+      {
+        status: Status.OVERLOADED,
+        message: `${this.route.name} is overloaded; shed for a more critical call`,
+      },
+      true,
+    );
   }
 
   /** The deadline passed (called by the host's deadline heap). */
@@ -330,7 +346,7 @@ export class Call implements Waiter, Scheduled {
   /** Ends a call from outside (deadline, cancel, close): leave the queue or abort the handler. */
   #stop(reply: OutgoingReply, refused: boolean, reason: () => unknown): void {
     if (this.#state === SETTLED) return;
-    if (this.#state === WAITING) this.#host.bulkhead.remove(this.route.lane, this, this.bytes);
+    if (this.#state === WAITING) this.#host.bulkhead.remove(this.route.lane, this);
     this.#settle(reply, refused);
     // After settling, so whatever the handler does on abort can no longer reply.
     this.#ctx?.stop(reason());
@@ -347,7 +363,12 @@ export class Call implements Waiter, Scheduled {
   #release(): void {
     if (!this.#holding) return;
     this.#holding = false;
-    this.#host.bulkhead.leave(this.route.lane, this.bytes);
+    const lane = this.route.lane;
+    // From arrival, so time queued counts: that is what overload inflates.
+    if (lane.limiter.measures) {
+      lane.limiter.sample(performance.now() - this.req.receivedAt, lane.active + lane.queued);
+    }
+    this.#host.bulkhead.leave(lane, this.bytes);
     this.#host.released();
   }
 

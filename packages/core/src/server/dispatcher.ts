@@ -184,7 +184,7 @@ export class Dispatcher implements CallHost {
       methods: this.bulkhead.lanes.map((lane) => ({
         method: lane.name,
         inflight: lane.active,
-        queued: lane.waiting.size,
+        queued: lane.queued,
       })),
       ...(this.#pool !== undefined && { pool: this.#pool.stats() }),
     };

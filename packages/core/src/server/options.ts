@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ComputePoolOptions } from '../compute/pool.js';
 import type { AnyService } from '../definition.js';
 import { ServerConfigError } from '../errors.js';
+import type { LimiterOption } from '../limiter-options.js';
 import { MAX_TIMER_MS } from '../max-timer.js';
 import type { AccessOptions } from './access.js';
 import type { LaneLimits } from './bulkhead.js';
@@ -18,6 +19,8 @@ export interface ConcurrencyLimits {
 export interface MethodOverrides extends ConcurrencyLimits {
   /** Longest run of one call, in ms (caps the caller's deadline). */
   readonly timeoutMs?: number;
+  /** `'fixed'` or `'adaptive'` (see MethodOptions.limiter). */
+  readonly limiter?: LimiterOption;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface ServiceOverrides<TMethods = Record<string, unknown>> extends Co
    * a call that would exceed it is shed with OVERLOADED. @default 256 MiB
    */
   readonly maxInflightBytes?: number;
+  /** The limiter of every method that does not choose its own (see MethodOptions.limiter). @default 'fixed' */
+  readonly limiter?: LimiterOption;
   readonly methods?: { readonly [K in keyof TMethods]?: MethodOverrides };
 }
 
@@ -116,6 +121,7 @@ export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 export interface MethodSettings extends LaneLimits {
   readonly timeoutMs: number;
+  readonly limiter: LimiterOption;
 }
 
 export interface ResolvedLimits {
@@ -153,6 +159,7 @@ export function resolveLimits(definition: AnyService, overrides: ServiceOverride
       ),
       maxQueue: maxQueue(`${name}.maxQueue`, o.maxQueue ?? def.maxQueue ?? service.maxQueue),
       timeoutMs: timeout(`${name}.timeoutMs`, o.timeoutMs ?? def.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      limiter: o.limiter ?? def.limiter ?? overrides.limiter ?? 'fixed',
     });
   }
   const maxInflightBytes = overrides.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;

@@ -111,6 +111,9 @@ export class RequestContext implements Context {
     };
     const tracestate = this.#req.meta?.[MetaKey.TRACESTATE];
     if (tracestate !== undefined) meta[MetaKey.TRACESTATE] = tracestate;
+    // Passed on like the deadline: work done for a sheddable call is sheddable downstream too.
+    const criticality = this.#req.meta?.[MetaKey.CRITICALITY];
+    if (criticality !== undefined) meta[MetaKey.CRITICALITY] = criticality;
     return client.withDefaults({
       // Absolute, not `remainingMs()` now: a view kept and used later in the
       // handler must not outlive this request's deadline.

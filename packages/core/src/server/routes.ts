@@ -4,6 +4,7 @@ import type { AnyService, Handler } from '../definition.js';
 import { DefinitionError, UnsupportedError } from '../errors.js';
 import { activeTracer } from '../tracing/tracer.js';
 import type { Bulkhead, Lane } from './bulkhead.js';
+import { makeLimiter } from './limiter.js';
 import type { ResolvedLimits } from './options.js';
 
 /** A user method, ready to dispatch. */
@@ -53,7 +54,11 @@ export function buildRoutes(
       input: m.input,
       output: m.output,
       invoke: m.handler ?? (pool === undefined ? noWorkerPool(name) : inPool(pool, name)),
-      lane: bulkhead.lane(name, settings),
+      lane: bulkhead.lane(
+        name,
+        settings,
+        makeLimiter(settings.limiter, settings.concurrency, settings.maxQueue),
+      ),
       timeoutMs: settings.timeoutMs,
     });
   }

@@ -67,6 +67,8 @@ export const MetaKey = {
   TRACESTATE: 'tracestate',
   /** Name of the calling service (or tool), for logs and metrics. */
   CALLER: 'caller',
+  /** How much the call matters when the server sheds load: `critical`, `default` or `sheddable`. */
+  CRITICALITY: 'criticality',
 } as const;
 
 /** Request id 0 is reserved for errors about a whole message, not one request. */
